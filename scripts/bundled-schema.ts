@@ -1,0 +1,91 @@
+/**
+ * Bundles every kind schema into schemas/policy.schema.json: one self-contained file (no
+ * cross-file `$ref`) that editors load from `# yaml-language-server: $schema=…` and that
+ * validates any Gatehouse document by its `kind`.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const KINDS: ReadonlyArray<readonly [kind: string, file: string]> = [
+  ["Org", "org.schema.json"],
+  ["Network", "network.schema.json"],
+  ["Profile", "profile.schema.json"],
+  ["PermissionSet", "permission-set.schema.json"],
+  ["ConnectedApp", "connected-app.schema.json"],
+  ["User", "user.schema.json"],
+  ["Site", "site.schema.json"],
+  ["Test", "test.schema.json"],
+];
+
+const ROOT_NAMES: Record<string, string> = { "request.schema.json": "Request", "decision.schema.json": "Decision" };
+
+function rewrite(value: Json, file: string, defs: Set<string>): Json {
+  if (Array.isArray(value)) return value.map((v) => rewrite(v, file, defs));
+  if (value === null || typeof value !== "object") return value;
+  const out: { [key: string]: Json } = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (key === "$id" || key === "$schema") continue;
+    if (key === "$ref" && typeof v === "string") {
+      const [target, fragment] = v.split("#");
+      const targetFile = target === "" || target === undefined ? file : target;
+      let name: string;
+      if (fragment === undefined || fragment === "") name = ROOT_NAMES[targetFile] ?? targetFile;
+      else name = fragment.replace(/^\/\$defs\//, "");
+      if (!defs.has(name)) throw new Error(`bundled schema: unresolved $ref ${v} in ${file}`);
+      out[key] = `#/$defs/${name}`;
+      continue;
+    }
+    out[key] = rewrite(v, file, defs);
+  }
+  return out;
+}
+
+/** The bundled schema for every document kind, as formatted JSON text. */
+export function renderBundledSchema(schemaDir: string): string {
+  const read = (file: string): { [key: string]: Json } =>
+    JSON.parse(readFileSync(join(schemaDir, file), "utf8")) as { [key: string]: Json };
+  const files = ["common.schema.json", "request.schema.json", "decision.schema.json", ...KINDS.map(([, f]) => f)];
+  const names = new Set<string>();
+  for (const file of files) {
+    for (const name of Object.keys((read(file).$defs ?? {}) as object)) {
+      if (names.has(name)) throw new Error(`bundled schema: $defs name ${name} is defined twice`);
+      names.add(name);
+    }
+  }
+  names.add("Request");
+  names.add("Decision");
+  for (const [kind] of KINDS) names.add(kind);
+  const defs: { [key: string]: Json } = {};
+  for (const file of files) {
+    const schema = read(file);
+    for (const [name, def] of Object.entries((schema.$defs ?? {}) as { [key: string]: Json }))
+      defs[name] = rewrite(def, file, names);
+    const { $defs: _omitted, ...root } = schema;
+    const rootName = ROOT_NAMES[file] ?? KINDS.find(([, f]) => f === file)?.[0];
+    if (rootName !== undefined) defs[rootName] = rewrite(root, file, names);
+  }
+  const bundled: { [key: string]: Json } = {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    $id: "https://gatehouse.dev/schemas/v1/policy.schema.json",
+    title: "Gatehouse declaration",
+    description:
+      "Any Gatehouse document, validated by its `kind`. Generated from the per-kind schemas by `npm run generate`; point `# yaml-language-server: $schema=` at this file for completion and validation in editors.",
+    type: "object",
+    required: ["kind"],
+    properties: {
+      kind: {
+        title: "Kind",
+        description: "The kind of declaration this document holds.",
+        enum: KINDS.map(([k]) => k),
+      },
+    },
+    allOf: KINDS.map(([kind]) => ({
+      if: { properties: { kind: { const: kind } }, required: ["kind"] },
+      then: { $ref: `#/$defs/${kind}` },
+    })),
+    $defs: defs,
+  };
+  return `${JSON.stringify(bundled, null, 2)}\n`;
+}
