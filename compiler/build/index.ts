@@ -1,0 +1,123 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { readArchive, writeArchive } from "../../core/bundle-archive.js";
+import { canonicalJson } from "../../core/canonical-json.js";
+import { packageRoot } from "../../core/package-root.js";
+import type { Diagnostic, StageResult } from "../diagnostics/diagnostic.js";
+import { CODES } from "../diagnostics/codes.js";
+import type { EmittedBundle } from "../emit/index.js";
+import type { OpaBinary } from "./opa-toolchain.js";
+
+export { findOpa, isOpaBinary, pinnedOpaVersion, type OpaBinary, type OpaUnavailable } from "./opa-toolchain.js";
+
+/** A built bundle: the gzipped tarball `opa build` wrote, and what it contains. */
+export interface BuiltBundle {
+  readonly bundle: Uint8Array;
+  readonly revision: string;
+  readonly opaVersion: string;
+}
+
+/** The path of Gatehouse's capabilities file: WebAssembly-native builtins and `rego_v1` only. */
+export function capabilitiesPath(): string {
+  return join(packageRoot(), "compiler", "build", "capabilities.json");
+}
+
+function buildDiagnostic(
+  code: "GH401" | "GH402",
+  message: string,
+  file: string,
+  line: number,
+  column: number,
+): Diagnostic {
+  return {
+    code,
+    severity: CODES[code].severity,
+    message,
+    file,
+    pointer: "",
+    line,
+    column,
+    endLine: line,
+    endColumn: column,
+  };
+}
+
+/** Maps `opa build` errors (`file:row:col: code: message`) onto diagnostics at the generated file. */
+function opaErrors(output: string, workDir: string): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const line of output.split("\n")) {
+    const m = /^\s*(?:\d+ errors? occurred:\s*)?(.+?):(\d+):(\d+): (rego_\w+): (.*)$/.exec(line);
+    if (!m) continue;
+    const [, file, row, col, kind, message] = m;
+    const relative = file!.startsWith(workDir) ? file!.slice(workDir.length + 1) : file!;
+    const code = /undefined function|unsafe built-?in|not (?:in|allowed by) capabilities/i.test(message!)
+      ? "GH402"
+      : "GH401";
+    found.push(buildDiagnostic(code, `opa build: ${kind}: ${message}`, relative, Number(row), Number(col)));
+  }
+  if (found.length === 0)
+    found.push(
+      buildDiagnostic("GH401", `opa build failed: ${output.trim().split("\n").slice(-3).join(" ")}`, "bundle", 1, 1),
+    );
+  return found;
+}
+
+/**
+ * Builds the bundle with the real `opa`: writes the emitted sources to a private temporary
+ * directory, runs `opa build -t wasm -b` with Gatehouse's capabilities, then packs the result
+ * deterministically: `.manifest` (with OPA's `wasm` section), `data.json`, the complete Rego
+ * sources (OPA's own output keeps only stubs of rules compiled to WebAssembly) and
+ * `policy.wasm`. The only stage that runs a process.
+ */
+export async function build(emitted: EmittedBundle, opa: OpaBinary): Promise<StageResult<BuiltBundle>> {
+  const work = mkdtempSync(join(tmpdir(), "gatehouse-build-"));
+  try {
+    const src = join(work, "src");
+    for (const [path, content] of emitted.files) {
+      const target = join(src, path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, path === ".manifest" ? canonicalJson(withOpaVersion(emitted, opa.version)) : content);
+    }
+    const out = join(work, "bundle.tar.gz");
+    const args = ["build", "-t", "wasm", "-b", ".", "-o", out, "--capabilities", capabilitiesPath()];
+    for (const e of emitted.entrypoints) args.push("-e", e);
+    const run = spawnSync(opa.path, args, { cwd: src, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (run.status !== 0) return { diagnostics: opaErrors(`${run.stdout}\n${run.stderr}`, src) };
+    const built = await readArchive(readFileSync(out));
+    const wasm = built.ok ? built.files.get("policy.wasm") : undefined;
+    const manifest = built.ok ? built.files.get(".manifest") : undefined;
+    if (!built.ok || !wasm || !manifest) {
+      return {
+        diagnostics: [
+          buildDiagnostic(
+            "GH401",
+            `opa build wrote an unexpected bundle${built.ok ? "" : `: ${built.message}`}`,
+            "bundle",
+            1,
+            1,
+          ),
+        ],
+      };
+    }
+    const text = (content: string): Uint8Array => new TextEncoder().encode(content);
+    const rego = [...emitted.files.entries()]
+      .filter(([path]) => path.endsWith(".rego"))
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    const bundle = await writeArchive([
+      [".manifest", text(canonicalJson(JSON.parse(new TextDecoder().decode(manifest))))],
+      ["data.json", text(emitted.files.get("data.json") ?? "{}")],
+      ...rego.map(([path, content]) => [path, text(content)] as const),
+      ["policy.wasm", wasm],
+    ]);
+    return { value: { bundle, revision: emitted.revision, opaVersion: opa.version }, diagnostics: [] };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function withOpaVersion(emitted: EmittedBundle, opaVersion: string): unknown {
+  const m = emitted.manifest;
+  return { ...m, metadata: { gatehouse: { ...m.metadata.gatehouse, opaVersion } } };
+}

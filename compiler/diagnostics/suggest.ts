@@ -1,0 +1,40 @@
+/** The edit distance between two strings (insertions, deletions, substitutions). */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * The candidate closest to `wanted`, if it is close enough to be a likely typo: a
+ * case-insensitive match, or an edit distance of at most a third of the longer string.
+ */
+export function closest(wanted: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestScore = Number.POSITIVE_INFINITY;
+  const lower = wanted.toLowerCase();
+  for (const candidate of candidates) {
+    const score = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase()) + 0.5;
+    if (score < bestScore || (score === bestScore && best !== undefined && candidate < best)) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  if (best === undefined) return undefined;
+  const limit = Math.max(1, Math.floor(Math.max(wanted.length, best.length) / 3));
+  return bestScore <= limit ? best : undefined;
+}
+
+/** A `did you mean` hint for `wanted`, or undefined when nothing is close. */
+export function didYouMean(wanted: string, candidates: Iterable<string>): string | undefined {
+  const match = closest(wanted, candidates);
+  return match === undefined ? undefined : `did you mean \`${match}\`?`;
+}

@@ -1,0 +1,69 @@
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../../core/canonical-json.js";
+import { gatehouseVersion } from "../../core/package-root.js";
+import type { StageResult } from "../diagnostics/diagnostic.js";
+import type { Ir } from "../lower/ir.js";
+import { policyData } from "./data.js";
+import { libTables } from "./lib-tables.js";
+import { renderRego } from "./rego.js";
+
+/** The Rego package every generated module lives under, and the bundle's only root. */
+export const PACKAGE = "gatehouse";
+
+/** The entry points compiled into policy.wasm, in their wasm entrypoint order. */
+export const ENTRYPOINTS = [`${PACKAGE}/decision`, `${PACKAGE}/engine/decision`] as const;
+
+/** The bundle sources: every file by its path inside the bundle, and the revision they carry. */
+export interface EmittedBundle {
+  /** `*.rego` modules, `data.json` and `.manifest`, by bundle path. */
+  readonly files: ReadonlyMap<string, string>;
+  /** The content hash of the Rego and data, also the manifest revision. */
+  readonly revision: string;
+  readonly entrypoints: readonly string[];
+  /** The manifest before `opa build` adds its `wasm` section. */
+  readonly manifest: Manifest;
+}
+
+/** The `.manifest` Gatehouse writes (OPA's bundle manifest). */
+export interface Manifest {
+  readonly revision: string;
+  readonly roots: readonly string[];
+  readonly metadata: {
+    readonly gatehouse: {
+      readonly version: string;
+      readonly feeds: ReadonlyArray<{ readonly file: string; readonly sha256: string }>;
+      readonly sources: ReadonlyArray<{ readonly file: string; readonly sha256: string }>;
+    };
+  };
+}
+
+/** Options of `emit`. */
+export interface EmitOptions {
+  /** Gatehouse's version for headers and metadata; defaults to the package's own. */
+  readonly version?: string;
+}
+
+/**
+ * Emits the bundle sources for `ir`: the fixed Rego modules rendered from templates, data.json
+ * with the declarations and lookup tables, and a manifest whose revision is a hash of both.
+ */
+export function emit(ir: Ir, options: EmitOptions = {}): StageResult<EmittedBundle> {
+  const version = options.version ?? gatehouseVersion();
+  const rego = renderRego({ pkg: PACKAGE, version });
+  const policy = policyData(ir);
+  const lib = libTables();
+  const revision = createHash("sha256")
+    .update(canonicalJson({ rego: Object.fromEntries(rego), policy, lib }))
+    .digest("hex")
+    .slice(0, 32);
+  const data = { [PACKAGE]: { policy: { ...policy, revision }, lib } };
+  const manifest: Manifest = {
+    revision,
+    roots: [PACKAGE],
+    metadata: { gatehouse: { version, feeds: ir.feeds, sources: ir.sourceFiles } },
+  };
+  const files = new Map<string, string>(rego);
+  files.set("data.json", canonicalJson(data));
+  files.set(".manifest", canonicalJson(manifest));
+  return { value: { files, revision, entrypoints: ENTRYPOINTS, manifest }, diagnostics: [] };
+}

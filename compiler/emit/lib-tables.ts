@@ -1,0 +1,102 @@
+/**
+ * The fixed lookup tables the generated policy uses: enums of the request contract and the
+ * tables that parse addresses without any CIDR builtin. They are the same for every policy set,
+ * and travel in data.json because WebAssembly rebuilds constant Rego collections on every call.
+ */
+
+function truthTable(keys: readonly string[]): Record<string, true> {
+  return Object.fromEntries(keys.map((k) => [k, true]));
+}
+
+const HEX = "0123456789abcdef";
+
+/** Each decimal octet text `0`–`255` (no leading zeros) to its two hex digits. */
+function octets(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < 256; i++) out[String(i)] = i.toString(16).padStart(2, "0");
+  return out;
+}
+
+/** For r = 1..3: each hex digit masked to its top r bits. Index 0 is unused (no partial digit). */
+function nibbleMasks(): Array<Record<string, string> | null> {
+  const masks: Array<Record<string, string> | null> = [null];
+  for (let r = 1; r <= 3; r++) {
+    const keep = (0xf << (4 - r)) & 0xf;
+    masks.push(Object.fromEntries([...HEX].map((c) => [c, HEX[parseInt(c, 16) & keep]!])));
+  }
+  return masks;
+}
+
+/** Every two-digit lowercase hex string. */
+function hexBytes(): Record<string, true> {
+  const keys: string[] = [];
+  for (const a of HEX) for (const b of HEX) keys.push(a + b);
+  return truthTable(keys);
+}
+
+/** The request fields, grants and user types of SEMANTICS.md §3. */
+export const REQUEST_FIELDS = [
+  "user",
+  "app",
+  "channel",
+  "grant",
+  "sourceIp",
+  "login",
+  "session",
+  "site",
+  "priorAuthorization",
+] as const;
+export const REQUIRED_FIELDS = ["user", "app", "channel", "grant", "sourceIp", "login"] as const;
+export const GRANTS = [
+  "web_server",
+  "user_agent",
+  "refresh_token",
+  "jwt_bearer",
+  "saml_bearer",
+  "client_credentials",
+  "device",
+  "password",
+  "soap_login",
+  "token_exchange",
+  "session",
+] as const;
+export const USER_TYPES = [
+  "Standard",
+  "PowerPartner",
+  "PowerCustomerSuccess",
+  "CustomerSuccess",
+  "CspLitePortal",
+  "Guest",
+  "CsnOnly",
+] as const;
+export const EXTERNAL_USER_TYPES = [
+  "PowerPartner",
+  "PowerCustomerSuccess",
+  "CustomerSuccess",
+  "CspLitePortal",
+] as const;
+export const INTERACTIVE_GRANTS = ["web_server", "user_agent", "device"] as const;
+export const NEVER_RELAXED_GRANTS = ["jwt_bearer", "saml_bearer", "password", "soap_login", "session"] as const;
+export const APPLESS_GRANTS = ["password", "soap_login", "session"] as const;
+export const PASSWORD_GRANTS = ["password", "soap_login"] as const;
+
+/** The `lib` object of data.json. */
+export function libTables(): Record<string, unknown> {
+  return {
+    appless_grants: truthTable(APPLESS_GRANTS),
+    channels: truthTable(["api", "ui"]),
+    external_user_types: truthTable(EXTERNAL_USER_TYPES),
+    fields: truthTable(REQUEST_FIELDS),
+    grants: truthTable(GRANTS),
+    hexbyte: hexBytes(),
+    interactive_grants: truthTable(INTERACTIVE_GRANTS),
+    never_relaxed_grants: truthTable(NEVER_RELAXED_GRANTS),
+    nibble: nibbleMasks(),
+    octets: octets(),
+    pad: ["", "000", "00", "0", ""],
+    password_grants: truthTable(PASSWORD_GRANTS),
+    required_fields: [...REQUIRED_FIELDS],
+    user_types: truthTable(USER_TYPES),
+    zeros: "0".repeat(32),
+  };
+}

@@ -1,0 +1,217 @@
+import { createHash } from "node:crypto";
+import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, posix, relative, resolve, sep } from "node:path";
+import type { Diagnostic, StageResult } from "../diagnostics/diagnostic.js";
+import { compareText } from "../diagnostics/diagnostic.js";
+import { CODES } from "../diagnostics/codes.js";
+import { diagnosticAt, parsePolicyFile, type SourceDoc, type SourceFile } from "./yaml-document.js";
+
+export type { SourceDoc, SourceFile } from "./yaml-document.js";
+
+/** The largest policy file Gatehouse reads. */
+export const MAX_POLICY_FILE_BYTES = 16 * 1024 * 1024;
+/** The largest provider feed file Gatehouse reads. */
+export const MAX_FEED_FILE_BYTES = 64 * 1024 * 1024;
+
+/** A provider feed file referenced by a `Network`, read in full. */
+export interface FeedFile {
+  /** The path as written in the YAML, resolved against that file's directory, relative to the policy directory. */
+  readonly relPath: string;
+  readonly displayPath: string;
+  readonly text: string;
+  readonly sha256: string;
+}
+
+/** Everything `load` read: the policy files in deterministic order, their documents and the feeds. */
+export interface SourceSet {
+  /** The policy directory as the user gave it. */
+  readonly displayDir: string;
+  readonly files: readonly SourceFile[];
+  readonly docs: readonly SourceDoc[];
+  /** Feeds by `relPath`. */
+  readonly feeds: ReadonlyMap<string, FeedFile>;
+  /** SHA-256 of every policy file's bytes, by `relPath`. */
+  readonly fileHashes: ReadonlyMap<string, string>;
+}
+
+/** Where to load a policy set from. */
+export interface LoadInput {
+  readonly dir: string;
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join(posix.sep);
+}
+
+function unreadable(displayPath: string, message: string): Diagnostic {
+  return {
+    code: "GH009",
+    severity: CODES.GH009.severity,
+    message,
+    file: displayPath,
+    pointer: "",
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+  };
+}
+
+/** Lists `*.yaml`/`*.yml` files under `root` at any depth, skipping dot-directories and symlinks. */
+function listPolicyFiles(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    const entries = readdirSync(dir, { withFileTypes: true });
+    for (const entry of entries) {
+      if (entry.name.startsWith(".")) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) found.push(toPosix(relative(root, full)));
+    }
+  };
+  walk(root);
+  return found.sort(compareText);
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Decodes UTF-8 strictly, or explains why the bytes are not text. */
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The feed files named by `Network` documents: `[doc, pointer, path as written]`. */
+function feedReferences(docs: readonly SourceDoc[]): Array<{ doc: SourceDoc; pointer: string; file: string }> {
+  const refs: Array<{ doc: SourceDoc; pointer: string; file: string }> = [];
+  for (const doc of docs) {
+    const value = doc.value as { kind?: unknown; ranges?: unknown } | null;
+    if (!value || typeof value !== "object" || value.kind !== "Network" || !Array.isArray(value.ranges)) continue;
+    value.ranges.forEach((entry: unknown, i: number) => {
+      const feed = entry && typeof entry === "object" ? (entry as { feed?: unknown }).feed : undefined;
+      const file = feed && typeof feed === "object" ? (feed as { file?: unknown }).file : undefined;
+      if (typeof file === "string" && file.length > 0) refs.push({ doc, pointer: `/ranges/${i}/feed/file`, file });
+    });
+  }
+  return refs;
+}
+
+/**
+ * Reads every policy file under `input.dir` (any depth, sorted by path) and every provider feed
+ * they name. The only stage that touches the file system for reading; it never throws for a
+ * user's mistake, it reports.
+ */
+export function load(input: LoadInput): StageResult<SourceSet> {
+  const diagnostics: Diagnostic[] = [];
+  const root = resolve(input.dir);
+  const displayDir = input.dir;
+  let relPaths: string[];
+  try {
+    if (!statSync(root).isDirectory()) {
+      return { diagnostics: [unreadable(displayDir, `\`${displayDir}\` is not a directory`)] };
+    }
+    relPaths = listPolicyFiles(root);
+  } catch (error) {
+    return {
+      diagnostics: [
+        unreadable(
+          displayDir,
+          `cannot read \`${displayDir}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        ),
+      ],
+    };
+  }
+  if (relPaths.length === 0) {
+    return {
+      diagnostics: [
+        { ...unreadable(displayDir, `\`${displayDir}\` holds no \`*.yaml\` or \`*.yml\` files`), code: "GH008" },
+      ],
+    };
+  }
+  const files: SourceFile[] = [];
+  const docs: SourceDoc[] = [];
+  const fileHashes = new Map<string, string>();
+  for (const relPath of relPaths) {
+    const displayPath = toPosix(join(displayDir, relPath));
+    const full = join(root, relPath);
+    let bytes: Uint8Array;
+    try {
+      const size = lstatSync(full).size;
+      if (size > MAX_POLICY_FILE_BYTES) {
+        diagnostics.push({
+          ...unreadable(
+            displayPath,
+            `\`${displayPath}\` is ${size} bytes, over the ${MAX_POLICY_FILE_BYTES}-byte limit for a policy file`,
+          ),
+          code: "GH005",
+        });
+        continue;
+      }
+      bytes = readFileSync(full);
+    } catch (error) {
+      diagnostics.push(
+        unreadable(
+          displayPath,
+          `cannot read \`${displayPath}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        ),
+      );
+      continue;
+    }
+    fileHashes.set(relPath, sha256(bytes));
+    const text = decodeUtf8(bytes);
+    if (text === undefined) {
+      diagnostics.push({ ...unreadable(displayPath, `\`${displayPath}\` is not valid UTF-8 text`), code: "GH006" });
+      continue;
+    }
+    const parsed = parsePolicyFile(relPath, displayPath, text.replace(/^\uFEFF/, ""));
+    files.push(parsed.file);
+    docs.push(...parsed.docs);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  const feeds = new Map<string, FeedFile>();
+  for (const ref of feedReferences(docs)) {
+    const relPath = posix.normalize(posix.join(posix.dirname(ref.doc.file.relPath), ref.file));
+    if (feeds.has(relPath)) continue;
+    const displayPath = toPosix(join(displayDir, relPath));
+    const node = ref.doc.doc.getIn(ref.pointer.split("/").slice(1), true) as
+      { range?: [number, number, number] } | undefined;
+    const at = (message: string): Diagnostic =>
+      diagnosticAt(
+        ref.doc.file,
+        node?.range ? [node.range[0], node.range[1]] : undefined,
+        "GH218",
+        message,
+        ref.pointer,
+      );
+    try {
+      const full = resolve(dirname(join(root, ref.doc.file.relPath)), ref.file);
+      const size = statSync(full).size;
+      if (size > MAX_FEED_FILE_BYTES) {
+        diagnostics.push({
+          ...at(`feed file \`${ref.file}\` is ${size} bytes, over the ${MAX_FEED_FILE_BYTES}-byte limit`),
+          code: "GH005",
+        });
+        continue;
+      }
+      const bytes = readFileSync(full);
+      const text = decodeUtf8(bytes);
+      if (text === undefined) {
+        diagnostics.push(at(`feed file \`${ref.file}\` is not valid UTF-8 text`));
+        continue;
+      }
+      feeds.set(relPath, { relPath, displayPath, text, sha256: sha256(bytes) });
+    } catch (error) {
+      diagnostics.push(
+        at(`cannot read feed file \`${ref.file}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`),
+      );
+    }
+  }
+  return { value: { displayDir, files, docs, feeds, fileHashes }, diagnostics };
+}

@@ -1,0 +1,60 @@
+import { familyWidth, type IpFamily } from "../../core/address.js";
+
+/** An inclusive interval of addresses of one family. */
+export interface Interval {
+  readonly first: bigint;
+  readonly last: bigint;
+}
+
+/** A CIDR prefix as (value, length), host bits zero. */
+export interface Prefix {
+  readonly value: bigint;
+  readonly length: number;
+}
+
+/** Sorts intervals and merges those that overlap or touch, giving the fewest disjoint intervals. */
+export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  const merged: Array<{ first: bigint; last: bigint }> = [];
+  for (const { first, last } of sorted) {
+    const top = merged[merged.length - 1];
+    if (top && first <= top.last + 1n) {
+      if (last > top.last) top.last = last;
+    } else {
+      merged.push({ first, last });
+    }
+  }
+  return merged;
+}
+
+/** The number of trailing zero bits of `value` (its alignment), at most `width`. */
+function alignment(value: bigint, width: number): number {
+  if (value === 0n) return width;
+  let bits = 0;
+  while (((value >> BigInt(bits)) & 1n) === 0n) bits++;
+  return bits;
+}
+
+/**
+ * The minimal list of CIDR prefixes covering exactly `[first, last]`: at each step the largest
+ * aligned block that starts at the current address and does not pass `last`.
+ */
+export function intervalToPrefixes(family: IpFamily, interval: Interval): Prefix[] {
+  const width = familyWidth(family);
+  const out: Prefix[] = [];
+  let start = interval.first;
+  const end = interval.last;
+  while (start <= end) {
+    let size = alignment(start, width);
+    const remaining = end - start + 1n;
+    while (size > 0 && 1n << BigInt(size) > remaining) size--;
+    out.push({ value: start, length: width - size });
+    start += 1n << BigInt(size);
+  }
+  return out;
+}
+
+/** Merges `intervals` and covers them with the minimal set of prefixes, in address order. */
+export function coverWithPrefixes(family: IpFamily, intervals: readonly Interval[]): Prefix[] {
+  return mergeIntervals(intervals).flatMap((i) => intervalToPrefixes(family, i));
+}

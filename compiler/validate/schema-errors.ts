@@ -1,0 +1,215 @@
+import type { ErrorObject } from "ajv";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { didYouMean } from "../diagnostics/suggest.js";
+import type { SourceDoc } from "../load/yaml-document.js";
+import { diagnosticAtPointer, pointerToPath } from "./locate.js";
+
+const YAML11_BOOLEANS = new Set([
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "on",
+  "On",
+  "ON",
+  "off",
+  "Off",
+  "OFF",
+]);
+const RANGE_KEYS = ["cidr", "start", "end", "network", "feed"];
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `the string \`${value.length > 40 ? `${value.slice(0, 40)}…` : value}\``;
+  return `the ${typeof value} \`${JSON.stringify(value)}\``;
+}
+
+function typeName(type: unknown): string {
+  const names: Record<string, string> = {
+    object: "a mapping",
+    array: "a list",
+    string: "a string",
+    boolean: "a boolean",
+    integer: "an integer",
+    number: "a number",
+    null: "null",
+  };
+  const list = Array.isArray(type) ? type : [type];
+  return list.map((t) => names[String(t)] ?? String(t)).join(" or ");
+}
+
+function subject(pointer: string, docKind: string): string {
+  const path = pointerToPath(pointer);
+  return path === "" ? docKind : `\`${path}\``;
+}
+
+function typeHint(expected: unknown, value: unknown): string | undefined {
+  const wanted = Array.isArray(expected) ? expected : [expected];
+  if (wanted.includes("boolean") && typeof value === "string" && YAML11_BOOLEANS.has(value)) {
+    return `YAML 1.2 reads \`${value}\` as a string; write \`${/^(y|yes|on)$/i.test(value) ? "true" : "false"}\``;
+  }
+  if (wanted.includes("string") && (typeof value === "number" || typeof value === "boolean")) {
+    return 'quote the value so YAML keeps it as text, e.g. `"10.10"` rather than `10.10`';
+  }
+  return undefined;
+}
+
+/** Keeps the errors that explain a failure and drops the wrappers ajv adds around them. */
+function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
+  const kept: ErrorObject[] = [];
+  const typeSeen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === "if") continue;
+    if (e.keyword === "type") {
+      if (typeSeen.has(e.instancePath)) continue;
+      typeSeen.add(e.instancePath);
+    }
+    kept.push(e);
+  }
+  // A value of the wrong type also fails every keyword of the branch meant for the right one.
+  return kept.filter((e) => e.keyword === "type" || !typeSeen.has(e.instancePath));
+}
+
+/**
+ * Maps ajv errors for one document onto diagnostics at the YAML nodes that caused them: the key
+ * of an unknown property, the value of a bad value, the mapping that misses a property.
+ */
+export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly ErrorObject[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const rangeEntryReported = new Set<string>();
+  for (const e of relevant(errors)) {
+    const at = e.instancePath;
+    const what = subject(at, kind);
+    switch (e.keyword) {
+      case "additionalProperties": {
+        const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+        const known = Object.keys(
+          ((e.parentSchema ?? {}) as { properties?: Record<string, unknown> }).properties ?? {},
+        );
+        const pointer = `${at}/${prop.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+        out.push(
+          diagnosticAtPointer(doc, pointer, "GH102", `unknown property \`${prop}\` in ${at === "" ? kind : what}`, {
+            anchor: "key",
+            hint:
+              didYouMean(prop, known) ??
+              (known.length > 0 ? `known properties: ${known.map((k) => `\`${k}\``).join(", ")}` : undefined),
+          }),
+        );
+        break;
+      }
+      case "required": {
+        const missing = String((e.params as { missingProperty: string }).missingProperty);
+        const value = e.data as Record<string, unknown> | undefined;
+        const isRange =
+          value &&
+          typeof value === "object" &&
+          (e.parentSchema as { title?: string } | undefined)?.title === "Start–end range";
+        if (isRange && !RANGE_KEYS.some((k) => k in value)) {
+          if (rangeEntryReported.has(at)) break;
+          rangeEntryReported.add(at);
+          out.push(
+            diagnosticAtPointer(
+              doc,
+              at,
+              "GH101",
+              `${what} is not a range: it needs \`cidr\`, \`start\` and \`end\`, or \`network\``,
+              {
+                hint: "write e.g. `10.0.0.0/8`, `{start: 10.0.0.1, end: 10.0.0.9}` or `{network: office}`",
+              },
+            ),
+          );
+          break;
+        }
+        out.push(
+          diagnosticAtPointer(doc, at, "GH101", `${what} is missing the required property \`${missing}\``, {
+            anchor: at === "" ? "first-line" : "key",
+          }),
+        );
+        break;
+      }
+      case "type": {
+        const expected = (e.params as { type: unknown }).type;
+        out.push(
+          diagnosticAtPointer(doc, at, "GH103", `${what} must be ${typeName(expected)}, not ${describeValue(e.data)}`, {
+            hint: typeHint(expected, e.data),
+          }),
+        );
+        break;
+      }
+      case "enum": {
+        const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+        out.push(
+          diagnosticAtPointer(
+            doc,
+            at,
+            "GH104",
+            `${what} must be one of ${allowed.map((v) => `\`${v}\``).join(", ")}, not ${describeValue(e.data)}`,
+            {
+              hint: typeof e.data === "string" ? didYouMean(e.data, allowed) : undefined,
+            },
+          ),
+        );
+        break;
+      }
+      case "const": {
+        const wanted = String((e.params as { allowedValue: unknown }).allowedValue);
+        out.push(diagnosticAtPointer(doc, at, "GH104", `${what} must be \`${wanted}\`, not ${describeValue(e.data)}`));
+        break;
+      }
+      case "uniqueItems": {
+        const { i, j } = e.params as { i: number; j: number };
+        out.push(
+          diagnosticAtPointer(
+            doc,
+            `${at}/${i}`,
+            "GH106",
+            `${what} lists ${describeValue((e.data as unknown[])[i])} twice`,
+            {
+              hint: `the first is item ${j + 1}; remove one`,
+            },
+          ),
+        );
+        break;
+      }
+      case "oneOf": {
+        out.push(
+          diagnosticAtPointer(doc, at, "GH105", `${what} must have exactly one of \`request\` or \`rawRequest\``, {
+            anchor: "first-line",
+          }),
+        );
+        break;
+      }
+      default:
+        out.push(diagnosticAtPointer(doc, at, "GH105", `${what} ${constraintMessage(e)}`));
+    }
+  }
+  return out;
+}
+
+function constraintMessage(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "minLength":
+      return p.limit === 1 ? "must not be empty" : `must be at least ${String(p.limit)} characters long`;
+    case "maxLength":
+      return `must be at most ${String(p.limit)} characters long`;
+    case "minItems":
+      return `must have at least ${String(p.limit)} item${p.limit === 1 ? "" : "s"}`;
+    case "pattern":
+      return (e.parentSchema as { title?: string } | undefined)?.title === "Name" || /u0000/.test(String(p.pattern))
+        ? "must not contain control characters (tabs, newlines, NUL)"
+        : "is not of the required form";
+    case "minimum":
+      return `must be at least ${String(p.limit)}`;
+    default:
+      return (e.message ?? "is invalid").replace(/^must/, "must");
+  }
+}
