@@ -1,0 +1,81 @@
+import { readFile } from "node:fs/promises";
+import { DEFAULT_ARCHIVE_LIMITS, readArchive, type ArchiveLimits } from "../core/bundle-archive.js";
+import { BundleError, type BundleErrorCode } from "./errors.js";
+
+/** Where a bundle comes from: a file path, a URL (`file:` or `http(s):`), or its bytes. */
+export type BundleSource = string | URL | Uint8Array;
+
+/** The parts of a bundle the runtime uses. */
+export interface BundleFiles {
+  readonly wasm: Uint8Array;
+  readonly data: Uint8Array;
+  readonly manifest: BundleManifest;
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+/** The fields of `.manifest` the runtime reads. */
+export interface BundleManifest {
+  readonly revision: string;
+  readonly roots?: readonly string[];
+  readonly wasm?: ReadonlyArray<{ readonly entrypoint: string; readonly module: string }>;
+  readonly metadata?: Record<string, unknown>;
+}
+
+const ARCHIVE_CODES: Record<string, BundleErrorCode> = {
+  ARCHIVE_TOO_LARGE: "BUNDLE_TOO_LARGE",
+  ARCHIVE_CORRUPT: "BUNDLE_CORRUPT",
+  ENTRY_NOT_A_FILE: "BUNDLE_ENTRY_NOT_A_FILE",
+  ENTRY_PATH_UNSAFE: "BUNDLE_ENTRY_PATH_UNSAFE",
+  ENTRY_DUPLICATE: "BUNDLE_ENTRY_DUPLICATE",
+};
+
+/** Reads the bytes of a bundle from a path, URL or buffer. */
+export async function readBundleBytes(source: BundleSource, fetchImpl: typeof fetch = fetch): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source;
+  const url = source instanceof URL ? source : /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? new URL(source) : undefined;
+  try {
+    if (url && url.protocol !== "file:") {
+      const response = await fetchImpl(url);
+      if (!response.ok) throw new BundleError("BUNDLE_UNREADABLE", `GET ${url.href} answered ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    }
+    return new Uint8Array(await readFile(url ?? source));
+  } catch (error) {
+    if (error instanceof BundleError) throw error;
+    throw new BundleError("BUNDLE_UNREADABLE", `cannot read the bundle: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Parses and checks the manifest: a revision string, and the wasm module entry when present. */
+function parseManifest(bytes: Uint8Array | undefined): BundleManifest {
+  if (!bytes) throw new BundleError("BUNDLE_FILE_MISSING", "the bundle has no `.manifest`");
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new BundleError("MANIFEST_INVALID", "`.manifest` is not valid JSON", { cause: error });
+  }
+  if (!isRecord(value) || typeof value.revision !== "string")
+    throw new BundleError("MANIFEST_INVALID", "`.manifest` has no string `revision`");
+  return value as unknown as BundleManifest;
+}
+
+/** Unpacks a bundle in memory and checks it holds what the runtime needs. */
+export async function unpackBundle(
+  bytes: Uint8Array,
+  limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+): Promise<BundleFiles> {
+  const archive = await readArchive(bytes, limits);
+  if (!archive.ok) throw new BundleError(ARCHIVE_CODES[archive.problem] ?? "BUNDLE_CORRUPT", archive.message);
+  const manifest = parseManifest(archive.files.get(".manifest"));
+  const module = manifest.wasm?.[0]?.module.replace(/^\//, "") ?? "policy.wasm";
+  const wasm = archive.files.get(module);
+  if (!wasm) throw new BundleError("BUNDLE_FILE_MISSING", `the bundle has no \`${module}\``);
+  const data = archive.files.get("data.json");
+  if (!data) throw new BundleError("BUNDLE_FILE_MISSING", "the bundle has no `data.json`");
+  return { wasm, data, manifest, files: archive.files };
+}

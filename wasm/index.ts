@@ -1,0 +1,21 @@
+/**
+ * Gatehouse's runtime: load a bundle, decide requests. Importable as `gatehouse/runtime`
+ * without pulling in the compiler.
+ */
+export {
+  Authorizer,
+  DECISION_ENTRYPOINT,
+  ENGINE_ENTRYPOINT,
+  type AuthorizerOptions,
+  type MemoryUsage,
+} from "./authorizer.js";
+export { readBundleBytes, unpackBundle, type BundleFiles, type BundleManifest, type BundleSource } from "./bundle.js";
+export {
+  evaluationError,
+  inputInvalid,
+  type Decision,
+  type DecisionNote,
+  type DecisionReason,
+  type Request,
+} from "./decision.js";
+export { BundleError, type BundleErrorCode } from "./errors.js";
