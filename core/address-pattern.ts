@@ -1,5 +1,5 @@
 /**
- * The strict address grammar of SEMANTICS.md §2 as one regular expression, so that the JSON
+ * The strict address grammar of docs/semantics.md §2 as one regular expression, so that the JSON
  * Schemas can check addresses with a plain `pattern` that any JSON Schema validator honours.
  * A test proves the pattern and `parseAddressRaw` accept exactly the same strings.
  */

@@ -1,6 +1,6 @@
 /**
  * Strict IP address and prefix parsing, shared by the compiler and the runtime so that both
- * read an address exactly the same way (SEMANTICS.md §2). Addresses are parsed once, into a
+ * read an address exactly the same way (docs/semantics.md §2). Addresses are parsed once, into a
  * family and an integer; nothing here guesses at octal, hex, integer or short forms.
  */
 
@@ -153,12 +153,15 @@ export function parseAddressRaw(text: string): ParseResult<{ family: IpFamily; v
     const v6 = parseV6Value(text);
     return v6.ok ? ok({ family: 6, value: v6.value }) : v6;
   }
+  if (/^[0-9]+$/.test(text) || /^0x/i.test(text)) {
+    return fail(
+      `\`${text}\` is not an IPv4 address: hex and integer forms are not accepted`,
+      "write the dotted quad, e.g. `127.0.0.1`",
+    );
+  }
   if (/^[0-9.]+$/.test(text)) {
     const v4 = parseV4Value(text);
     return v4.ok ? ok({ family: 4, value: v4.value }) : v4;
-  }
-  if (/^0x/i.test(text) || /^[0-9]+$/.test(text)) {
-    return fail(`\`${text}\` is not an IPv4 address: hex and integer forms are not accepted`);
   }
   return fail(`\`${text}\` is not an IP address`);
 }
@@ -179,7 +182,7 @@ export function parseAddress(text: string): ParseResult<IpAddress> {
   return ok({ family, value, mapped: false });
 }
 
-/** True when `text` is a strict address (SEMANTICS.md §2). */
+/** True when `text` is a strict address (docs/semantics.md §2). */
 export function isStrictAddress(text: string): boolean {
   return parseAddressRaw(text).ok;
 }

@@ -1,5 +1,5 @@
 /**
- * The closed list of reason and note codes a decision can carry (SEMANTICS.md §4–§5), in the
+ * The closed list of reason and note codes a decision can carry (docs/semantics.md §4–§5), in the
  * order the decision procedure produces them. The generated Rego, the JSON Schemas, the typed
  * runtime and docs/reasons.md are all checked against this registry in tests.
  */
@@ -24,7 +24,7 @@ export interface NoteSpec {
   readonly summary: string;
 }
 
-/** Every reason code, in decision order (SEMANTICS.md §4), then the runtime's own. */
+/** Every reason code, in decision order (docs/semantics.md §4), then the runtime's own. */
 export const REASONS = [
   {
     code: "INPUT_INVALID",

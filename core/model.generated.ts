@@ -17,7 +17,7 @@ export type UserType =
   "Standard" | "PowerPartner" | "PowerCustomerSuccess" | "CustomerSuccess" | "CspLitePortal" | "Guest" | "CsnOnly";
 /** An IPv4 or IPv6 CIDR prefix with its host bits zero (`10.0.0.0/8`, `2001:db8::/32`), or a single address meaning just that host. Addresses are strict: no leading zeros, no hex, integer or short IPv4 forms, no zone ids. A mapped prefix `::ffff:a.b.c.d/N` with N ≥ 96 is the IPv4 prefix `a.b.c.d/(N−96)`. */
 export type Cidr = string;
-/** A single strict IPv4 or IPv6 address (SEMANTICS.md §2). `::ffff:a.b.c.d` is the IPv4 address `a.b.c.d`. */
+/** A single strict IPv4 or IPv6 address (docs/semantics.md §2). `::ffff:a.b.c.d` is the IPv4 address `a.b.c.d`. */
 export type Address = string;
 /** A CIDR prefix or single address, with an optional description. */
 export type CidrEntry = {
@@ -210,7 +210,7 @@ export type TestDeclaration = {
     };
   }>;
 };
-/** The input of a decision (SEMANTICS.md §3): who calls, through which connected app, how and from where. What the user may do comes from the policy, never from the request. Unknown fields, wrong types and enum values in another case are invalid. */
+/** The input of a decision (docs/semantics.md §3): who calls, through which connected app, how and from where. What the user may do comes from the policy, never from the request. Unknown fields, wrong types and enum values in another case are invalid. */
 export type Request = {
   /** The user making the request (for `client_credentials`, the app's run-as user). */
   readonly user: {
@@ -244,7 +244,7 @@ export type Request = {
     | "soap_login"
     | "token_exchange"
     | "session";
-  /** The client's address: a strict IPv4 or IPv6 address (SEMANTICS.md §2). `::ffff:a.b.c.d` is the IPv4 address `a.b.c.d`. */
+  /** The client's address: a strict IPv4 or IPv6 address (docs/semantics.md §2). `::ffff:a.b.c.d` is the IPv4 address `a.b.c.d`. */
   readonly sourceIp: string;
   /** True for a login or token issuance, false for a later call on an existing session or access token. */
   readonly login: boolean;
@@ -284,7 +284,7 @@ export type DecisionReasonCode =
   | "EVALUATION_ERROR";
 /** A stable note code (docs/reasons.md). */
 export type DecisionNoteCode = "IP_RESTRICTION_RELAXED" | "IDENTITY_VERIFICATION_REQUIRED" | "SECURITY_TOKEN_REQUIRED";
-/** The output of a decision (SEMANTICS.md §5). `reasons` is empty if and only if `allow` is true. */
+/** The output of a decision (docs/semantics.md §5). `reasons` is empty if and only if `allow` is true. */
 export type Decision = {
   /** True when the request is allowed. */
   readonly allow: boolean;

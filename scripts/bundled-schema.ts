@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as prettier from "prettier";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -42,8 +43,8 @@ function rewrite(value: Json, file: string, defs: Set<string>): Json {
   return out;
 }
 
-/** The bundled schema for every document kind, as formatted JSON text. */
-export function renderBundledSchema(schemaDir: string): string {
+/** The bundled schema for every document kind, as JSON text formatted by Prettier. */
+export async function renderBundledSchema(schemaDir: string): Promise<string> {
   const read = (file: string): { [key: string]: Json } =>
     JSON.parse(readFileSync(join(schemaDir, file), "utf8")) as { [key: string]: Json };
   const files = ["common.schema.json", "request.schema.json", "decision.schema.json", ...KINDS.map(([, f]) => f)];
@@ -87,5 +88,6 @@ export function renderBundledSchema(schemaDir: string): string {
     })),
     $defs: defs,
   };
-  return `${JSON.stringify(bundled, null, 2)}\n`;
+  const options = (await prettier.resolveConfig(join(schemaDir, "..", "package.json"))) ?? {};
+  return prettier.format(JSON.stringify(bundled, null, 2), { ...options, parser: "json" });
 }

@@ -12,7 +12,7 @@ import { renderModelTypes } from "./model-types.js";
 const root = packageRoot();
 const outputs: Array<[string, string]> = [
   ["core/model.generated.ts", await renderModelTypes(join(root, "schemas"))],
-  ["schemas/policy.schema.json", renderBundledSchema(join(root, "schemas"))],
+  ["schemas/policy.schema.json", await renderBundledSchema(join(root, "schemas"))],
 ];
 for (const [path, text] of outputs) {
   writeFileSync(join(root, path), text);

@@ -8,7 +8,7 @@ export type DecisionReason = Decision["reasons"][number];
 /** One note of a decision. */
 export type DecisionNote = Decision["notes"][number];
 
-/** A deny decided by the runtime itself, when the policy could not decide (SEMANTICS.md §5). */
+/** A deny decided by the runtime itself, when the policy could not decide (docs/semantics.md §5). */
 export function evaluationError(message: string, revision: string): Decision {
   return {
     allow: false,

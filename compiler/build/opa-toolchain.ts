@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { packageRoot } from "../../core/package-root.js";
 
 /** A usable `opa` binary and where it came from. */
@@ -35,9 +35,16 @@ export function pinnedOpaVersion(): string {
   return match[1];
 }
 
-/** The path `.tools/bin/opa` under the package root, where a built `opa` is kept. */
-export function toolsOpaPath(): string {
-  return join(packageRoot(), ".tools", "bin", process.platform === "win32" ? "opa.exe" : "opa");
+/**
+ * Where a built `opa` is kept: `$GATEHOUSE_TOOLS_DIR/bin/opa` when that is set (e.g. a cache
+ * shared by several checkouts), otherwise `.tools/bin/opa` under the package root.
+ */
+export function toolsOpaPath(env: NodeJS.ProcessEnv = process.env): string {
+  const dir =
+    env.GATEHOUSE_TOOLS_DIR !== undefined && env.GATEHOUSE_TOOLS_DIR !== ""
+      ? env.GATEHOUSE_TOOLS_DIR
+      : join(packageRoot(), ".tools");
+  return join(dir, "bin", process.platform === "win32" ? "opa.exe" : "opa");
 }
 
 /**
@@ -67,8 +74,8 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
  * so concurrent builds cannot leave a half-written binary.
  */
 function buildOpa(go: string, env: NodeJS.ProcessEnv, onProgress: (line: string) => void): string | OpaUnavailable {
-  const target = toolsOpaPath();
-  mkdirSync(join(packageRoot(), ".tools", "bin"), { recursive: true });
+  const target = toolsOpaPath(env);
+  mkdirSync(dirname(target), { recursive: true });
   const temp = `${target}.${process.pid}.tmp`;
   onProgress(
     `building opa v${pinnedOpaVersion()} from tools/opa with ${go} (first run only; this can take a few minutes)`,
@@ -120,14 +127,14 @@ export function findOpa(options: FindOpaOptions = {}): OpaBinary | OpaUnavailabl
     }
     return { path: fromEnv, version, origin: "OPA_BIN" };
   }
-  const tools = toolsOpaPath();
+  const tools = toolsOpaPath(env);
   if (existsSync(tools) && opaVersionOf(tools) === pinned) return { path: tools, version: pinned, origin: "tools" };
   const system = onPath(process.platform === "win32" ? "opa.exe" : "opa", env);
   if (system && opaVersionOf(system) === pinned) return { path: system, version: pinned, origin: "PATH" };
   const go = onPath(process.platform === "win32" ? "go.exe" : "go", env);
   if (options.build === false || go === undefined) {
     return {
-      message: `no opa ${pinned} found (OPA_BIN unset, no .tools/bin/opa, none on PATH) and Go is not installed to build it`,
+      message: `no opa ${pinned} found (OPA_BIN unset, none at ${tools}, none on PATH) and Go is not installed to build it`,
       hint: `install Go (https://go.dev/dl/) so Gatehouse can build the pinned opa itself, or install opa ${pinned} and set OPA_BIN to it`,
     };
   }

@@ -116,7 +116,8 @@ export const SDK_BUILTINS = [
 /** Every builtin name allowed in a Gatehouse policy. */
 export const ALLOWED_BUILTINS: ReadonlySet<string> = new Set<string>([...WASM_NATIVE_BUILTINS, ...SDK_BUILTINS]);
 
-interface Capabilities {
+/** The shape of an OPA capabilities document, as far as Gatehouse reads it. */
+export interface Capabilities {
   builtins: Array<{ name: string; decl?: unknown }>;
   features?: string[];
   [key: string]: unknown;

@@ -13,16 +13,27 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
 /**
  * The candidate closest to `wanted`, if it is close enough to be a likely typo: a
- * case-insensitive match, or an edit distance of at most a third of the longer string.
+ * case-insensitive match, a prefix either way, or an edit distance of at most a third of the
+ * longer string.
  */
 export function closest(wanted: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestScore = Number.POSITIVE_INFINITY;
   const lower = wanted.toLowerCase();
   for (const candidate of candidates) {
-    const score = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase()) + 0.5;
+    const other = candidate.toLowerCase();
+    // A candidate that extends what was typed, or that was typed with a suffix, is a strong match.
+    const prefix = lower.length >= 3 && (other.startsWith(lower) || lower.startsWith(other));
+    const score =
+      other === lower ? 0 : prefix ? 1 + 1 / (1 + commonPrefix(lower, other)) : editDistance(lower, other) + 0.5;
     if (score < bestScore || (score === bestScore && best !== undefined && candidate < best)) {
       best = candidate;
       bestScore = score;

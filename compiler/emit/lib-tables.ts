@@ -34,7 +34,7 @@ function hexBytes(): Record<string, true> {
   return truthTable(keys);
 }
 
-/** The request fields, grants and user types of SEMANTICS.md §3. */
+/** The request fields, grants and user types of docs/semantics.md §3. */
 export const REQUEST_FIELDS = [
   "user",
   "app",

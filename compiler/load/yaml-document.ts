@@ -84,6 +84,18 @@ function lowerFirst(text: string): string {
   return text.length > 0 ? text[0]!.toLowerCase() + text.slice(1) : text;
 }
 
+/** The span of the `!tag` written before a node's value (the node's own range starts after it). */
+function tagRange(file: SourceFile, node: YamlNode): [number, number] | undefined {
+  if (!node.range) return undefined;
+  const start = node.range[0];
+  const lineStart = file.text.lastIndexOf("\n", start - 1) + 1;
+  let bang = file.text.lastIndexOf("!", start);
+  if (bang < lineStart) return [node.range[0], node.range[1]];
+  while (bang > lineStart && !/\s/.test(file.text[bang - 1]!)) bang--;
+  const end = file.text.slice(bang).search(/\s/);
+  return [bang, end < 0 ? file.text.length : bang + end];
+}
+
 /** Walks a document's nodes and reports tags, merge keys and excessive depth. */
 function checkNodes(file: SourceFile, doc: Document.Parsed): Diagnostic[] {
   const found: Diagnostic[] = [];
@@ -108,7 +120,7 @@ function checkNodes(file: SourceFile, doc: Document.Parsed): Diagnostic[] {
       found.push(
         diagnosticAt(
           file,
-          n.range ? [n.range[0], n.range[1]] : undefined,
+          tagRange(file, n),
           "GH003",
           `explicit tag \`${n.tag}\` is not allowed`,
           pointer,
@@ -194,8 +206,8 @@ export function parsePolicyFile(
       diagnostics.push(...problems);
       return;
     }
-    if (doc.contents === null) {
-      // An empty document, such as a trailing `---`, declares nothing.
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.source === "")) {
+      // An empty document, such as after a trailing `---`, declares nothing.
       return;
     }
     let value: unknown;

@@ -36,11 +36,11 @@ function alignment(value: bigint, width: number): number {
 }
 
 /**
- * The minimal list of CIDR prefixes covering exactly `[first, last]`: at each step the largest
- * aligned block that starts at the current address and does not pass `last`.
+ * The minimal list of CIDR prefixes covering exactly `[first, last]` in a `width`-bit address
+ * space: at each step the largest aligned block that starts at the current address and does not
+ * pass `last`.
  */
-export function intervalToPrefixes(family: IpFamily, interval: Interval): Prefix[] {
-  const width = familyWidth(family);
+export function intervalToPrefixes(width: number, interval: Interval): Prefix[] {
   const out: Prefix[] = [];
   let start = interval.first;
   const end = interval.last;
@@ -56,5 +56,5 @@ export function intervalToPrefixes(family: IpFamily, interval: Interval): Prefix
 
 /** Merges `intervals` and covers them with the minimal set of prefixes, in address order. */
 export function coverWithPrefixes(family: IpFamily, intervals: readonly Interval[]): Prefix[] {
-  return mergeIntervals(intervals).flatMap((i) => intervalToPrefixes(family, i));
+  return mergeIntervals(intervals).flatMap((i) => intervalToPrefixes(familyWidth(family), i));
 }

@@ -76,7 +76,7 @@ export function buildPolicySet(
   sources: SourceSet,
   docs: readonly ValidDoc[],
   report: (d: Diagnostic) => void,
-  declaredButInvalid: (kind: Kind, name: string) => boolean = () => false,
+  declaredButInvalid: (kind: Kind, name?: string) => boolean = () => false,
 ): PolicySet | undefined {
   const byKind = new Map<Kind, Map<string, ValidDoc>>();
   for (const d of docs) {
@@ -99,7 +99,7 @@ export function buildPolicySet(
 
   const orgs = all("Org");
   if (orgs.length !== 1) {
-    if (orgs.length === 0) {
+    if (orgs.length === 0 && !declaredButInvalid("Org")) {
       const first = sources.files[0];
       report({
         code: "GH203",

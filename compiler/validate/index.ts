@@ -76,12 +76,15 @@ export function validate(sources: SourceSet): StageResult<PolicySet> {
     if (!check(value)) {
       for (const d of schemaDiagnostics(doc, kind, check.errors ?? [])) report(d);
       const name = (value as { name?: unknown }).name;
+      invalidNames.add(kind);
       if (typeof name === "string") invalidNames.add(`${kind}\u0000${name}`);
       continue;
     }
     valid.push({ kind, doc, decl: value } as ValidDoc);
   }
-  const policy = buildPolicySet(sources, valid, report, (kind, name) => invalidNames.has(`${kind}\u0000${name}`));
+  const policy = buildPolicySet(sources, valid, report, (kind, name) =>
+    invalidNames.has(name === undefined ? kind : `${kind}\u0000${name}`),
+  );
   if (policy && !hasErrors(diagnostics)) {
     for (const rule of RULES) rule.check(policy, report);
   }

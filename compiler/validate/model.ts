@@ -74,7 +74,7 @@ export interface PermissionSetModel extends Declared {
   readonly permissions: readonly Permission[];
 }
 
-/** The IP relaxation values of SEMANTICS.md §4.8. */
+/** The IP relaxation values of docs/semantics.md §4.8. */
 export type IpRelaxation = "ENFORCE" | "ENFORCE_RELAXREFRESH" | "BYPASS_2FACTOR" | "BYPASS";
 
 /** A connected app with defaults applied and references resolved. */

@@ -78,6 +78,14 @@ function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
   return kept.filter((e) => e.keyword === "type" || !typeSeen.has(e.instancePath));
 }
 
+/** True for a `required` error on a range entry that has none of a range's keys at all. */
+function isNotARange(e: ErrorObject): boolean {
+  const value = e.data as Record<string, unknown> | undefined;
+  if (!value || typeof value !== "object") return false;
+  if ((e.parentSchema as { title?: string } | undefined)?.title !== "Start–end range") return false;
+  return !RANGE_KEYS.some((k) => k in value);
+}
+
 /**
  * Maps ajv errors for one document onto diagnostics at the YAML nodes that caused them: the key
  * of an unknown property, the value of a bad value, the mapping that misses a property.
@@ -85,8 +93,12 @@ function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
 export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly ErrorObject[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const rangeEntryReported = new Set<string>();
-  for (const e of relevant(errors)) {
+  const kept = relevant(errors);
+  // An object with none of a range's keys is reported once as "not a range", and nothing else.
+  const notRanges = new Set(kept.filter((e) => e.keyword === "required" && isNotARange(e)).map((e) => e.instancePath));
+  for (const e of kept) {
     const at = e.instancePath;
+    if (notRanges.has(at) && e.keyword !== "required") continue;
     const what = subject(at, kind);
     switch (e.keyword) {
       case "additionalProperties": {
@@ -107,12 +119,7 @@ export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly
       }
       case "required": {
         const missing = String((e.params as { missingProperty: string }).missingProperty);
-        const value = e.data as Record<string, unknown> | undefined;
-        const isRange =
-          value &&
-          typeof value === "object" &&
-          (e.parentSchema as { title?: string } | undefined)?.title === "Start–end range";
-        if (isRange && !RANGE_KEYS.some((k) => k in value)) {
+        if (isNotARange(e)) {
           if (rangeEntryReported.has(at)) break;
           rangeEntryReported.add(at);
           out.push(

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { prefixKey } from "../../compiler/lower/index.js";
+import { compileDir, ORG, policyDir } from "../helpers/policy.js";
+
+describe("lower", () => {
+  it("merges a profile's ranges and indexes their minimal prefixes by length, as hex keys", async () => {
+    const c = await compileDir(
+      policyDir({
+        "o.yaml": ORG,
+        "p.yaml": [
+          "kind: Profile",
+          "name: P",
+          "loginIpRanges:",
+          "  - {start: 10.0.0.0, end: 10.0.0.255}",
+          "  - 10.0.1.0/24",
+          "  - {start: 192.0.2.5, end: 192.0.2.6}",
+          '  - "::ffff:198.51.100.0/120"',
+          "  - 2001:db8::/33",
+          "",
+        ].join("\n"),
+      }),
+    );
+    const ir = c.ir!;
+    const setId = ir.profiles[0]!.loginIpRanges!;
+    const set = ir.addressSets.find((s) => s.id === setId)!;
+    expect(set.v4).toEqual([
+      { length: 23, keys: ["0a0000"] },
+      { length: 24, keys: ["c63364"] },
+      { length: 32, keys: ["c0000205", "c0000206"] },
+    ]);
+    expect(set.v6).toEqual([{ length: 33, keys: ["20010db80"] }]);
+    expect(set.prefixCount).toEqual({ v4: 4, v6: 1 });
+  });
+
+  it("masks the last hex digit of a prefix whose length is not a multiple of 4", () => {
+    expect(prefixKey(4, { value: 0x0a000000n, length: 7 })).toBe("0a");
+    expect(prefixKey(4, { value: 0xc0a80000n, length: 13 })).toBe("c0a8");
+    expect(prefixKey(4, { value: 0n, length: 0 })).toBe("");
+    expect(prefixKey(6, { value: 0x20010db8n << 96n, length: 30 })).toBe("20010db8");
+  });
+
+  it("shares identical address sets and keeps every table in a deterministic order", async () => {
+    const files = {
+      "o.yaml": `${ORG}trustedIpRanges: [203.0.113.0/24]\n`,
+      "p.yaml":
+        "kind: Profile\nname: B\nloginIpRanges: [203.0.113.0/24]\n---\nkind: Profile\nname: A\nloginIpRanges: [{start: 203.0.113.0, end: 203.0.113.255}]\n",
+    };
+    const c = await compileDir(policyDir(files));
+    expect(c.ir!.addressSets).toHaveLength(1);
+    expect(c.ir!.profiles.map((p) => p.name)).toEqual(["A", "B"]);
+    expect(new Set([c.ir!.org.trustedIpRanges, ...c.ir!.profiles.map((p) => p.loginIpRanges)]).size).toBe(1);
+  });
+});
+
+describe("emit", () => {
+  it("is deterministic, and the revision changes with the declarations", async () => {
+    const files = { "o.yaml": ORG, "p.yaml": "kind: Profile\nname: P\npermissions: [ApiEnabled]\n" };
+    const a = await compileDir(policyDir(files));
+    const b = await compileDir(policyDir(files));
+    expect([...b.emitted!.files]).toEqual([...a.emitted!.files]);
+    expect(a.emitted!.revision).toMatch(/^[0-9a-f]{32}$/);
+    const c = await compileDir(
+      policyDir({ ...files, "p.yaml": "kind: Profile\nname: P\npermissions: [ApiEnabled, ApiUserOnly]\n" }),
+    );
+    expect(c.emitted!.revision).not.toBe(a.emitted!.revision);
+  });
+
+  it("writes declarations as lookup tables keyed for direct access", async () => {
+    const c = await compileDir(
+      policyDir({
+        "o.yaml": `${ORG}apiAccessControl: {allowlistedAppsOnly: true}\n`,
+        "p.yaml": "kind: Profile\nname: P\npermissions: [ApiEnabled]\n",
+        "a.yaml": "kind: ConnectedApp\nname: erp\nclientIds: [k1, k2]\npermittedUsers: adminApproved\nprofiles: [P]\n",
+      }),
+    );
+    const data = JSON.parse(c.emitted!.files.get("data.json")!) as {
+      gatehouse: { policy: Record<string, Record<string, unknown>> };
+    };
+    const policy = data.gatehouse.policy;
+    expect(Object.keys(policy.apps!)).toEqual(["k1", "k2"]);
+    expect(policy.apps!.k1).toEqual({
+      name: "erp",
+      installed: true,
+      blocked: false,
+      adminApproved: true,
+      profiles: { P: true },
+      permissionSets: {},
+      ipRelaxation: "ENFORCE",
+      trustedIpRanges: null,
+      highAssurance: null,
+      sites: null,
+      source: { kind: "ConnectedApp", name: "erp", file: "a.yaml", line: 1 },
+    });
+    expect(policy.profiles!.P).toEqual({
+      permissions: { ApiEnabled: true },
+      loginIpRanges: null,
+      source: { kind: "Profile", name: "P", file: "p.yaml", line: 1 },
+    });
+    expect(policy.org).toMatchObject({ allowlistedAppsOnly: true, trustedIpRanges: null });
+    expect(JSON.parse(c.emitted!.files.get(".manifest")!)).toMatchObject({
+      revision: c.emitted!.revision,
+      roots: ["gatehouse"],
+    });
+  });
+});
