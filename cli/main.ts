@@ -1,8 +1,9 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { gatehouseVersion } from "../core/package-root.js";
 import { DIAGNOSTIC_FORMATS, runCheck, type DiagnosticFormat } from "./commands/check.js";
 import { runBuild } from "./commands/build.js";
 import { runEval } from "./commands/eval.js";
+import { runTestCommand } from "./commands/test.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
 
 /** Builds the `gatehouse` command line; every action records its exit code in `result`. */
@@ -49,6 +50,25 @@ function program(io: Io, result: { code: number }): Command {
     .action(
       async (opts: { bundle: string; input?: string; inputs?: string; expect?: string; format: "json" | "pretty" }) => {
         result.code = await runEval(opts, io);
+      },
+    );
+
+  root
+    .command("test")
+    .description("Run the policy set's Test cases and generated boundary cases against the compiled WebAssembly.")
+    .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
+    .addOption(new Option("--format <format>", "report format").choices(["text", "json", "junit"]).default("text"))
+    .option("--no-boundary", "skip the generated boundary cases")
+    .addOption(
+      new Option("--boundary-limit <n>", "most merged ranges probed per address list").default(256).argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+        return n;
+      }),
+    )
+    .action(
+      async (dir: string, opts: { format: "text" | "json" | "junit"; boundary: boolean; boundaryLimit: number }) => {
+        result.code = await runTestCommand(dir, opts, io);
       },
     );
 

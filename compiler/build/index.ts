@@ -48,19 +48,28 @@ function buildDiagnostic(
 function opaErrors(output: string, workDir: string): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const line of output.split("\n")) {
-    const m = /^\s*(?:\d+ errors? occurred:\s*)?(.+?):(\d+):(\d+): (rego_\w+): (.*)$/.exec(line);
+    const m = /^\s*(?:error:\s*)?(?:\d+ errors? occurred:\s*)?(.+?):(\d+)(?::(\d+))?: (rego_\w+): (.*)$/i.exec(line);
     if (!m) continue;
-    const [, file, row, col, kind, message] = m;
+    const [, file, row, col = "1", kind, message] = m;
     const relative = file!.startsWith(workDir) ? file!.slice(workDir.length + 1) : file!;
-    const code = /undefined function|unsafe built-?in|not (?:in|allowed by) capabilities/i.test(message!)
-      ? "GH402"
-      : "GH401";
-    found.push(buildDiagnostic(code, `opa build: ${kind}: ${message}`, relative, Number(row), Number(col)));
+    const builtin = /undefined function (\S+)/.exec(message!)?.[1];
+    const diagnostic =
+      builtin === undefined
+        ? buildDiagnostic("GH401", `opa build: ${kind}: ${message}`, relative, Number(row), Number(col))
+        : buildDiagnostic(
+            "GH402",
+            `builtin \`${builtin}\` is not available to the WebAssembly runtime (Gatehouse's capabilities allow WebAssembly-native builtins only)`,
+            relative,
+            Number(row),
+            Number(col),
+          );
+    found.push(diagnostic);
   }
-  if (found.length === 0)
+  if (found.length === 0) {
     found.push(
       buildDiagnostic("GH401", `opa build failed: ${output.trim().split("\n").slice(-3).join(" ")}`, "bundle", 1, 1),
     );
+  }
   return found;
 }
 
