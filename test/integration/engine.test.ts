@@ -77,7 +77,7 @@ describe("the generated policy", () => {
     const c = await compileDir(policyDir({ "o.yaml": ORG }));
     const text = rego(c.emitted!);
     const quoted = new Set([...text.matchAll(/"([A-Z][A-Z_]+[A-Z])"/g)].map((m) => m[1]!));
-    const codes = new Set([...POLICY_REASON_CODES, ...NOTES.map((n) => n.code)]);
+    const codes = new Set<string>([...POLICY_REASON_CODES, ...NOTES.map((n) => n.code)]);
     expect(
       [...quoted].filter((q) => !codes.has(q) && !/^(ENFORCE|BYPASS|ENFORCE_RELAXREFRESH|BYPASS_2FACTOR)$/.test(q)),
     ).toEqual([]);

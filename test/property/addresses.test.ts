@@ -57,7 +57,7 @@ function inRanges(s: string): boolean {
   if (!a.ok) return false;
   return RANGES.some((r) => {
     const [addr, len] = r.includes("/") ? r.split("/") : [r, undefined];
-    const base = parseAddress(addr!);
+    const base = parseAddress(addr);
     if (!base.ok || base.value.family !== a.value.family) return false;
     const width = a.value.family === 4 ? 32 : 128;
     const bits = BigInt(width - Number(len ?? width));
