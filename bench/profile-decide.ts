@@ -1,0 +1,44 @@
+/**
+ * Where one decision's time goes: JSON serialization, request validation, the WebAssembly
+ * evaluation and reading the result, measured separately on the quick-start bundle.
+ * Run: npx tsx bench/profile-decide.ts
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { findOpa, isOpaBinary } from "../compiler/build/index.js";
+import { compile } from "../compiler/pipeline.js";
+import { packageRoot } from "../core/package-root.js";
+import { requestCheck } from "../wasm/request-validator.js";
+import { Authorizer } from "../wasm/index.js";
+
+const dir = join(packageRoot(), "examples", "quickstart");
+const opa = findOpa();
+if (!isOpaBinary(opa)) throw new Error(opa.message);
+const compilation = await compile(dir, { opa });
+const authorizer = await Authorizer.load(compilation.built!.bundle);
+const requests = readFileSync(join(dir, "requests.jsonl"), "utf8")
+  .split("\n")
+  .filter((l) => l.trim() !== "")
+  .map((l) => JSON.parse(l) as unknown);
+const index = Number(process.argv[2] ?? 0);
+const request = requests[index];
+const json = JSON.stringify(request);
+const check = requestCheck();
+const internals = authorizer as unknown as { run(entrypoint: number, json: string): string; entry: { full: number; engine: number } };
+
+function time(label: string, f: () => unknown, n = 200_000): void {
+  for (let i = 0; i < 20_000; i++) f();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) f();
+  const ns = Number(process.hrtime.bigint() - t0) / n;
+  process.stdout.write(`${label.padEnd(44)} ${(ns / 1000).toFixed(3).padStart(8)} µs\n`);
+}
+
+process.stdout.write(`request ${index}: ${json}\n`);
+time("JSON.stringify(request)", () => JSON.stringify(request));
+time("request schema check (ajv)", () => check(request));
+const engineOut = internals.run(internals.entry.engine, json);
+time("opa_eval engine entry point (+ decode)", () => internals.run(internals.entry.engine, json));
+time("opa_eval full entry point (+ decode)", () => internals.run(internals.entry.full, json));
+time("JSON.parse(result)", () => JSON.parse(engineOut));
+time("decide(request) total", () => authorizer.decide(request));
