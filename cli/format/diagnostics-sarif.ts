@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Diagnostic, Severity } from "../../compiler/diagnostics/diagnostic.js";
-import { CODES, type DiagnosticCode } from "../../compiler/diagnostics/codes.js";
+import { codeSpecs } from "../../compiler/diagnostics/codes.js";
 import { artifactLocation, renderSarif, type SarifLevel, type SarifResult, type SarifRule } from "./sarif.js";
 
 /** Where Gatehouse's documentation lives, for SARIF `informationUri` and rule help links. */
@@ -10,14 +10,17 @@ const LEVELS: Record<Severity, SarifLevel> = { error: "error", warning: "warning
 
 /** Every registered diagnostic code as a SARIF rule: slug as name, summary, fix and example as help. */
 export function diagnosticRules(): SarifRule[] {
-  return (Object.entries(CODES) as Array<[DiagnosticCode, (typeof CODES)[DiagnosticCode]]>).map(([id, spec]) => ({
+  return codeSpecs().map(([id, spec]) => ({
     id,
     name: spec.slug,
     shortDescription: spec.summary,
-    help: `${spec.fix}\n\nExample:\n\n${spec.example
-      .split("\n")
-      .map((l) => `    ${l}`)
-      .join("\n")}`,
+    help:
+      spec.example === undefined
+        ? `${spec.fix}\n\nFor example: ${spec.situation ?? ""}`
+        : `${spec.fix}\n\nFor example:\n\n${spec.example
+            .split("\n")
+            .map((l) => `    ${l}`)
+            .join("\n")}`,
     defaultLevel: LEVELS[spec.severity],
     properties: { tags: ["gatehouse", spec.slug] },
   }));
