@@ -41,12 +41,21 @@ export class RangeResolver {
   private readonly resolving: string[] = [];
   private readonly feedCache = new Map<string, readonly FeedPrefix[] | string>();
   readonly feedUses: FeedUse[] = [];
+  /** Errors reported (or, for unreadable feeds, already reported by `load`) so far. */
+  private failures = 0;
 
   constructor(
     private readonly networks: ReadonlyMap<string, DeclaredNetwork>,
     private readonly feeds: ReadonlyMap<string, FeedFile>,
-    private readonly report: (d: Diagnostic) => void,
+    private readonly sink: (d: Diagnostic) => void,
+    /** True for a network name declared by a document that failed validation. */
+    private readonly declaredButInvalid: (name: string) => boolean = () => false,
   ) {}
+
+  private report(d: Diagnostic): void {
+    if (d.severity === "error") this.failures++;
+    this.sink(d);
+  }
 
   /** Resolves the list at `pointer` of `doc`; entries that fail are reported and left out. */
   resolveList(doc: SourceDoc, pointer: string, entries: readonly IpRange[] | undefined): AddressRange[] {
@@ -62,6 +71,7 @@ export class RangeResolver {
     if (!declared) return undefined;
     if (this.resolving.includes(name)) return undefined;
     this.resolving.push(name);
+    const failuresBefore = this.failures;
     const ranges: AddressRange[] = [];
     (declared.decl.ranges ?? []).forEach((entry, i) => {
       const pointer = `/ranges/${i}`;
@@ -72,7 +82,8 @@ export class RangeResolver {
       }
     });
     this.resolving.pop();
-    if (ranges.length === 0 && !this.hasCycleThrough(name)) {
+    // A network emptied by its own broken entries is explained by their errors already.
+    if (ranges.length === 0 && this.failures === failuresBefore && !this.hasCycleThrough(name)) {
       this.report(
         diagnosticAtPointer(declared.doc, "/ranges", "GH216", `network \`${name}\` has no addresses`, {
           anchor: "key",
@@ -99,6 +110,7 @@ export class RangeResolver {
 
   private resolveNetworkRef(doc: SourceDoc, pointer: string, name: string): AddressRange[] {
     if (!this.networks.has(name)) {
+      if (this.declaredButInvalid(name)) return [];
       this.report(
         diagnosticAtPointer(doc, `${pointer}/network`, "GH202", `unknown network \`${name}\``, {
           hint: didYouMean(name, this.networks.keys()),
@@ -219,7 +231,10 @@ export class RangeResolver {
     const relPath = posix.normalize(posix.join(posix.dirname(doc.file.relPath), feed.file));
     const file = this.feeds.get(relPath);
     // INVARIANT: load reported every feed file it could not read; nothing more to say here.
-    if (!file) return [];
+    if (!file) {
+      this.failures++;
+      return [];
+    }
     const at = `${pointer}/feed`;
     if (feed.sha256 !== undefined && feed.sha256 !== file.sha256) {
       this.report(

@@ -40,7 +40,7 @@ describe("load", () => {
     ["explicit tag", "kind: Site\nname: !!binary aGVsbG8=\n", ["GH003", 2, 7]],
     ["custom tag", "kind: Site\nname: !foo bar\n", ["GH003", 2, 7]],
     ["merge key", "kind: Site\nname: a\n<<: {label: x}\n", ["GH010", 3, 1]],
-    ["syntax error", "kind: Site\nname: [unclosed\n", ["GH001", 3, 1]],
+    ["unclosed flow sequence, at its `[`", "kind: Site\nname: [unclosed\n", ["GH001", 2, 7]],
     ["tab indentation", "kind: Site\nname:\n\tx: 1\n", ["GH001", 3, 1]],
   ])("reports %s at its position", (_, text, [code, line, column]) => {
     const dir = policyDir({ "p.yaml": text });
@@ -76,7 +76,7 @@ describe("load", () => {
     const missing = join(empty, "nope");
     expect(load({ dir: missing }).diagnostics[0]).toMatchObject({
       code: "GH009",
-      message: `cannot read \`${missing}\`: ENOENT`,
+      message: `cannot read \`${missing}\`: no such file or directory`,
     });
   });
 
