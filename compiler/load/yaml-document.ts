@@ -47,6 +47,11 @@ export interface BrokenDoc {
 export const MAX_DEPTH = 32;
 /** Aliases a file may expand; enough for honest reuse, far below an alias bomb. */
 export const MAX_ALIAS_COUNT = 100;
+/**
+ * Values that aliases may add to a document beyond those written out. Bounds the quadratic
+ * case the alias count alone allows: a hundred aliases of one huge list.
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
 
 const PARSE_OPTIONS = {
   version: "1.2",
@@ -236,8 +241,16 @@ function parserDiagnostic(
       "indent with spaces; YAML does not allow tabs there",
     );
   }
-  const code = e.code === "RESOURCE_EXHAUSTION" ? "GH007" : "GH001";
-  return diagnosticAt(file, e.pos, code, lowerFirst(first), "");
+  if (e.code === "RESOURCE_EXHAUSTION") {
+    return diagnosticAt(
+      file,
+      e.pos,
+      "GH007",
+      `the document nests too deeply to read (declarations need at most ${MAX_DEPTH} levels)`,
+      "",
+    );
+  }
+  return diagnosticAt(file, e.pos, "GH001", lowerFirst(first), "");
 }
 
 /** The second of two equal keys, named, with the first as a related location. */
@@ -283,6 +296,41 @@ function duplicateKey(file: SourceFile, doc: Document.Parsed, pos: [number, numb
   };
 }
 
+/**
+ * How many values a document holds once its aliases are expanded, and how many are written
+ * out, computed without expanding anything (each anchored node is sized once). An alias that
+ * refers to a node containing itself counts as infinitely large.
+ */
+function aliasExpansion(doc: Document.Parsed): { written: number; expanded: number; firstAlias?: YamlNode } {
+  const sizes = new Map<unknown, number>();
+  const visiting = new Set<unknown>();
+  let written = 0;
+  let firstAlias: YamlNode | undefined;
+  const size = (node: unknown, counting: boolean): number => {
+    if (!node) return 0;
+    if (isAlias(node)) {
+      if (counting) {
+        written++;
+        firstAlias ??= node as unknown as YamlNode;
+      }
+      return size(node.resolve(doc), false);
+    }
+    if (counting) written++;
+    const known = sizes.get(node);
+    if (known !== undefined && !counting) return known;
+    if (visiting.has(node)) return Number.POSITIVE_INFINITY;
+    visiting.add(node);
+    let n = 1;
+    if (isMap(node)) for (const pair of node.items) n += size(pair.key, counting) + size(pair.value, counting);
+    else if (isSeq(node)) for (const item of node.items) n += size(item, counting);
+    visiting.delete(node);
+    sizes.set(node, n);
+    return n;
+  };
+  const expanded = size(doc.contents, true);
+  return firstAlias === undefined ? { written, expanded } : { written, expanded, firstAlias };
+}
+
 /** Escapes one JSON Pointer reference token (RFC 6901). */
 export function escapePointer(token: string): string {
   return token.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -321,7 +369,11 @@ export function parsePolicyFile(
   if (!Array.isArray(parsed)) parsed = [parsed];
   parsed.forEach((doc, index) => {
     const problems: Diagnostic[] = [];
-    for (const e of [...doc.errors, ...doc.warnings]) problems.push(parserDiagnostic(file, doc, e));
+    for (const e of [...doc.errors, ...doc.warnings]) {
+      // Running out of depth is reported once per document, not at every level that gave up.
+      if (e.code === "RESOURCE_EXHAUSTION" && problems.some((d) => d.code === "GH007")) continue;
+      problems.push(parserDiagnostic(file, doc, e));
+    }
     if (problems.length === 0) problems.push(...checkNodes(file, doc));
     if (problems.length > 0) {
       diagnostics.push(...problems);
@@ -330,6 +382,24 @@ export function parsePolicyFile(
     }
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.source === "")) {
       // An empty document, such as after a trailing `---`, declares nothing.
+      return;
+    }
+    const expansion = aliasExpansion(doc);
+    if (expansion.expanded - expansion.written > MAX_ALIAS_EXPANSION) {
+      const alias = expansion.firstAlias?.range;
+      broken.push(brokenDoc(file, doc));
+      diagnostics.push(
+        diagnosticAt(
+          file,
+          alias ? [alias[0], alias[1]] : undefined,
+          "GH004",
+          Number.isFinite(expansion.expanded)
+            ? `the document's aliases expand to ${expansion.expanded - expansion.written} more values than are written, over the limit of ${MAX_ALIAS_EXPANSION}`
+            : "an alias in the document refers to a node that contains it",
+          "",
+          "write the values out, or use fewer aliases",
+        ),
+      );
       return;
     }
     let value: unknown;
@@ -342,7 +412,7 @@ export function parsePolicyFile(
         /alias/i.test(message)
           ? diagnosticAt(
               file,
-              doc.contents.range ? [doc.contents.range[0], doc.contents.range[0]] : undefined,
+              expansion.firstAlias?.range ? [expansion.firstAlias.range[0], expansion.firstAlias.range[1]] : undefined,
               "GH004",
               `the document expands more than ${MAX_ALIAS_COUNT} aliases`,
               "",
