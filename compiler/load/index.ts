@@ -119,6 +119,14 @@ function decodeUtf8(bytes: Uint8Array): string | undefined {
   }
 }
 
+/**
+ * Where a feed file is, as the manifest records it: relative to the policy directory (with `/`
+ * separators, possibly starting with `../`), or absolute when the YAML wrote an absolute path.
+ */
+export function feedPath(docRelPath: string, file: string): string {
+  return posix.isAbsolute(file) ? posix.normalize(file) : posix.normalize(posix.join(posix.dirname(docRelPath), file));
+}
+
 /** The feed files named by `Network` documents: `[doc, pointer, path as written]`. */
 function feedReferences(docs: readonly SourceDoc[]): Array<{ doc: SourceDoc; pointer: string; file: string }> {
   const refs: Array<{ doc: SourceDoc; pointer: string; file: string }> = [];
@@ -215,7 +223,7 @@ export function load(input: LoadInput): StageResult<SourceSet> {
   }
   const feeds = new Map<string, FeedFile>();
   for (const ref of feedReferences(docs)) {
-    const relPath = posix.normalize(posix.join(posix.dirname(ref.doc.file.relPath), ref.file));
+    const relPath = feedPath(ref.doc.file.relPath, ref.file);
     if (feeds.has(relPath)) continue;
     const displayPath = toPosix(join(displayDir, relPath));
     const node = ref.doc.doc.getIn(ref.pointer.split("/").slice(1), true) as

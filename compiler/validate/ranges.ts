@@ -10,13 +10,12 @@ import {
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { didYouMean } from "../diagnostics/suggest.js";
-import type { FeedFile } from "../load/index.js";
+import { feedPath, type FeedFile } from "../load/index.js";
 import type { SourceDoc } from "../load/yaml-document.js";
 import type { IpRange, NetworkDeclaration, NetworkFeedEntry } from "../../core/model.generated.js";
 import { diagnosticAtPointer } from "./locate.js";
 import type { AddressRange, FeedUse } from "./model.js";
 import { readAwsFeed, type FeedPrefix } from "./feeds.js";
-import { posix } from "node:path";
 
 const MAPPED_FIRST = 0xffffn << 32n;
 const MAPPED_LAST = MAPPED_FIRST | 0xffffffffn;
@@ -228,7 +227,7 @@ export class RangeResolver {
 
   private resolveFeed(doc: SourceDoc, pointer: string, entry: NetworkFeedEntry, network: string): AddressRange[] {
     const feed = entry.feed;
-    const relPath = posix.normalize(posix.join(posix.dirname(doc.file.relPath), feed.file));
+    const relPath = feedPath(doc.file.relPath, feed.file);
     const file = this.feeds.get(relPath);
     // INVARIANT: load reported every feed file it could not read; nothing more to say here.
     if (!file) {

@@ -7,7 +7,7 @@ import { packageRoot } from "../../core/package-root.js";
 import { readArchive } from "../../core/bundle-archive.js";
 import { Authorizer } from "../../wasm/index.js";
 import { gatehouse } from "../helpers/cli.js";
-import { buildDir, compileDir, ORG, policyDir } from "../helpers/policy.js";
+import { buildDir, compileDir, ORG, policyDir, tempDir } from "../helpers/policy.js";
 
 const sha256 = (text: string | Buffer): string => createHash("sha256").update(text).digest("hex");
 
@@ -162,6 +162,12 @@ describe("examples", () => {
     expect(c.policy?.feeds.map((f) => [f.network, f.kept])).toEqual([
       ["aws-eu-west-1-ec2", 13],
       ["aws-us-east-1-ec2-ipv4", 6],
+    ]);
+    const run = await gatehouse(["build", dir, "-o", tempDir()]);
+    expect(run.code).toBe(0);
+    expect(run.stderr.split("\n").slice(0, 2)).toEqual([
+      `gatehouse: feed feeds/aws-ip-ranges.json (sha256 ${sha256(feed)}): 13 prefixes for network \`aws-eu-west-1-ec2\``,
+      `gatehouse: feed feeds/aws-ip-ranges.json (sha256 ${sha256(feed)}): 6 prefixes for network \`aws-us-east-1-ec2-ipv4\``,
     ]);
     const test = parse(readFileSync(join(dir, "tests.yaml"), "utf8")) as {
       cases: Array<{ name: string; request: unknown; expect: { allow: boolean; reasons: string[] } }>;
