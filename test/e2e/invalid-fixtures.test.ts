@@ -19,7 +19,8 @@ const cases = readdirSync(corpus, { withFileTypes: true })
 
 /**
  * Codes no committed directory can produce, and where they are covered instead. GH4xx are
- * toolchain codes, outside this corpus by design.
+ * toolchain codes, outside this corpus by design: GH401 and GH402 are asserted by
+ * test/integration/build-diagnostics.test.ts.
  */
 const NOT_IN_CORPUS: Partial<Record<DiagnosticCode, string>> = {
   GH005: "needs a file over 16 MiB; test/unit/hostile-yaml.test.ts generates a 50 MB one",
