@@ -3,6 +3,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { SourceDoc } from "../load/yaml-document.js";
 import { isScalar } from "yaml";
+import { relatedAt } from "./build-model.js";
 import { diagnosticAtPointer, findNode, pointerToPath } from "./locate.js";
 
 const YAML11_BOOLEANS = new Set([
@@ -217,18 +218,19 @@ export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly
         break;
       }
       case "uniqueItems": {
+        // ajv's fast and slow paths disagree on which of `i` and `j` is the earlier item.
         const { i, j } = e.params as { i: number; j: number };
-        out.push(
-          diagnosticAtPointer(
+        const [first, again] = [Math.min(i, j), Math.max(i, j)];
+        out.push({
+          ...diagnosticAtPointer(
             doc,
-            `${at}/${i}`,
+            `${at}/${again}`,
             "GH106",
-            `${what} lists ${describeValue((e.data as unknown[])[i])} twice`,
-            {
-              hint: `the first is item ${j + 1}; remove one`,
-            },
+            `${what} lists ${describeValue((e.data as unknown[])[again])} twice`,
+            { hint: "remove one of them" },
           ),
-        );
+          related: [relatedAt(doc, `${at}/${first}`, "first listed here")],
+        });
         break;
       }
       case "oneOf": {
