@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, posix, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
 import type { Diagnostic, StageResult } from "../diagnostics/diagnostic.js";
 import { compareText } from "../diagnostics/diagnostic.js";
 import { CODES } from "../diagnostics/codes.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 import { diagnosticAt, parsePolicyFile, type BrokenDoc, type SourceDoc, type SourceFile } from "./yaml-document.js";
 
 export type { BrokenDoc, SourceDoc, SourceFile } from "./yaml-document.js";
@@ -104,6 +105,37 @@ function listPolicyFiles(root: string): string[] {
   return found.sort(compareText);
 }
 
+/** A `did you mean` hint naming a sibling directory close to a missing one, if there is one. */
+function siblingHint(missing: string): string | undefined {
+  try {
+    const siblings = readdirSync(dirname(missing), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+      .map((e) => e.name);
+    return didYouMean(basename(missing), siblings);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Up to three files (not `*.yaml`) found under `root`, to say what the directory holds instead. */
+function otherFiles(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (found.length >= 3 || entry.name.startsWith(".")) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) found.push(toPosix(relative(root, full)));
+    }
+  };
+  try {
+    walk(root);
+  } catch {
+    // What the directory holds is only a hint; an unreadable corner of it changes nothing.
+  }
+  return found.sort(compareText);
+}
+
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 function sha256(bytes: Uint8Array): string {
@@ -158,14 +190,23 @@ export function load(input: LoadInput): StageResult<SourceSet> {
     }
     relPaths = listPolicyFiles(root);
   } catch (error) {
-    return {
-      diagnostics: [unreadable(displayDir, `cannot read \`${displayDir}\`: ${readFailure(error)}`)],
-    };
+    const d = unreadable(displayDir, `cannot read \`${displayDir}\`: ${readFailure(error)}`);
+    const hint = (error as NodeJS.ErrnoException).code === "ENOENT" ? siblingHint(root) : undefined;
+    return { diagnostics: [hint === undefined ? d : { ...d, hint }] };
   }
   if (relPaths.length === 0) {
+    const others = otherFiles(root);
+    const hint =
+      others.length > 0
+        ? `it holds ${others.map((f) => `\`${f}\``).join(", ")}; policies are read only from \`*.yaml\` and \`*.yml\` files`
+        : "point the command at the directory that holds your declarations";
     return {
       diagnostics: [
-        { ...unreadable(displayDir, `\`${displayDir}\` holds no \`*.yaml\` or \`*.yml\` files`), code: "GH008" },
+        {
+          ...unreadable(displayDir, `\`${displayDir}\` holds no \`*.yaml\` or \`*.yml\` files`),
+          code: "GH008",
+          hint,
+        },
       ],
     };
   }
