@@ -24,7 +24,10 @@ const index = Number(process.argv[2] ?? 0);
 const request = requests[index];
 const json = JSON.stringify(request);
 const check = requestCheck();
-const internals = authorizer as unknown as { run(entrypoint: number, json: string): string; entry: { full: number; engine: number } };
+const internals = authorizer as unknown as {
+  run(entrypoint: number, json: string): string;
+  entry: { full: number; engine: number };
+};
 
 function time(label: string, f: () => unknown, n = 200_000): void {
   for (let i = 0; i < 20_000; i++) f();

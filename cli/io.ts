@@ -5,6 +5,8 @@ export interface Io {
   /** Whether stdout is a terminal (colour, progress). */
   readonly isTTY: boolean;
   readonly env: NodeJS.ProcessEnv;
+  /** The working directory that output paths are made relative to (defaults to the process's). */
+  readonly cwd?: string;
 }
 
 /** The process's own streams. */
@@ -14,6 +16,7 @@ export function processIo(): Io {
     stderr: (text) => process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
     env: process.env,
+    cwd: process.cwd(),
   };
 }
 

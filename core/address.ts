@@ -237,7 +237,28 @@ export function parsePrefix(text: string): ParseResult<IpPrefix> {
   const raw = parseAddressRaw(addrText);
   if (!raw.ok) return raw;
   const width = familyWidth(raw.value.family);
-  if (!/^(0|[1-9][0-9]{0,2})$/.test(lenText) || Number(lenText) > width) {
+  if (lenText === "") {
+    return fail(
+      `\`${text}\` has no prefix length after the \`/\``,
+      `write the length, e.g. \`${addrText}/${width}\` for just this address, or drop the \`/\``,
+      "prefix-length",
+    );
+  }
+  if (/^0[0-9]+$/.test(lenText)) {
+    return fail(
+      `\`${text}\` has a leading zero in its prefix length \`${lenText}\``,
+      `write \`${addrText}/${Number(lenText)}\``,
+      "prefix-length",
+    );
+  }
+  if (/^[0-9]+$/.test(lenText) && Number(lenText) > width) {
+    return fail(
+      `\`${text}\` has prefix length ${lenText}, but an IPv${raw.value.family} prefix is at most ${width} bits`,
+      undefined,
+      "prefix-length",
+    );
+  }
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(lenText)) {
     return fail(
       `\`${text}\` has an invalid prefix length \`${lenText}\`: it must be a decimal number 0–${width}`,
       undefined,

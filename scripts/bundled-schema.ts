@@ -80,6 +80,10 @@ export async function renderBundledSchema(schemaDir: string): Promise<string> {
         title: "Kind",
         description: "The kind of declaration this document holds.",
         enum: KINDS.map(([k]) => k),
+        "x-enumDescriptions": Object.fromEntries(
+          KINDS.map(([kind, file]) => [kind, read(file).description ?? null] as [string, Json]),
+        ),
+        examples: ["ConnectedApp"],
       },
     },
     allOf: KINDS.map(([kind]) => ({
@@ -87,6 +91,7 @@ export async function renderBundledSchema(schemaDir: string): Promise<string> {
       then: { $ref: `#/$defs/${kind}` },
     })),
     $defs: defs,
+    examples: KINDS.flatMap(([, file]) => ((read(file).examples ?? []) as Json[]).slice(0, 1)),
   };
   const options = (await prettier.resolveConfig(join(schemaDir, "..", "package.json"))) ?? {};
   return prettier.format(JSON.stringify(bundled, null, 2), { ...options, parser: "json" });

@@ -1,6 +1,7 @@
 /**
  * Regenerates every committed artifact derived from a single source: the model types and the
- * bundled editor schema (from the JSON Schemas), and docs/reasons.md (from core/codes.ts). Tests fail when a committed copy is stale;
+ * bundled editor schema (from the JSON Schemas), docs/diagnostics.md (from the diagnostic code
+ * registry) and docs/reasons.md (from core/codes.ts). Tests fail when a committed copy is stale;
  * run `npm run generate` to refresh them.
  */
 import { writeFileSync } from "node:fs";
@@ -8,6 +9,7 @@ import { join } from "node:path";
 import * as prettier from "prettier";
 import { packageRoot } from "../core/package-root.js";
 import { renderBundledSchema } from "./bundled-schema.js";
+import { renderDiagnosticsDoc } from "./diagnostics-doc.js";
 import { renderModelTypes } from "./model-types.js";
 import { renderReasonsDoc } from "./reasons-doc.js";
 
@@ -16,6 +18,7 @@ const prettierOptions = (await prettier.resolveConfig(join(root, "package.json")
 const outputs: Array<[string, string]> = [
   ["core/model.generated.ts", await renderModelTypes(join(root, "schemas"))],
   ["schemas/policy.schema.json", await renderBundledSchema(join(root, "schemas"))],
+  ["docs/diagnostics.md", await renderDiagnosticsDoc(root)],
   ["docs/reasons.md", await prettier.format(renderReasonsDoc(), { ...prettierOptions, parser: "markdown" })],
 ];
 for (const [path, text] of outputs) {

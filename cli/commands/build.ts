@@ -34,6 +34,11 @@ export async function runBuild(dir: string, options: BuildOptions, io: Io): Prom
   writeFileSync(bundlePath, built.value.bundle);
   if (options.dumpIr && compilation.ir)
     writeFileSync(join(options.out, "ir.json"), `${canonicalJson(compilation.ir)}\n`);
+  for (const use of compilation.policy?.feeds ?? []) {
+    io.stderr(
+      `gatehouse: feed ${use.file.relPath} (sha256 ${use.file.sha256}): ${use.kept} prefix${use.kept === 1 ? "" : "es"} for network \`${use.network}\`\n`,
+    );
+  }
   io.stderr(
     `gatehouse: wrote ${bundlePath} (revision ${built.value.revision}, ${built.value.bundle.byteLength} bytes, opa ${built.value.opaVersion})\n`,
   );

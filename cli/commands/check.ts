@@ -2,13 +2,15 @@ import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
 import { hasErrors } from "../../compiler/diagnostics/diagnostic.js";
 import type { SourceSet } from "../../compiler/load/index.js";
 import { compile } from "../../compiler/pipeline.js";
+import { gatehouseVersion } from "../../core/package-root.js";
+import { renderDiagnosticsSarif } from "../format/diagnostics-sarif.js";
 import { renderGithub } from "../format/github.js";
 import { renderJson } from "../format/json.js";
 import { renderText } from "../format/text.js";
 import { CliError, EXIT, useColor, type Io } from "../io.js";
 
 /** The diagnostic output formats. */
-export const DIAGNOSTIC_FORMATS = ["text", "json", "github"] as const;
+export const DIAGNOSTIC_FORMATS = ["text", "json", "sarif", "github"] as const;
 export type DiagnosticFormat = (typeof DIAGNOSTIC_FORMATS)[number];
 
 /** The text of every policy file, by the path diagnostics name it with. */
@@ -28,6 +30,8 @@ export function renderDiagnostics(
       return renderJson(diagnostics);
     case "github":
       return renderGithub(diagnostics);
+    case "sarif":
+      return renderDiagnosticsSarif(diagnostics, gatehouseVersion(), io.cwd ?? process.cwd());
     case "text":
       return renderText(diagnostics, sourceTexts(sources), useColor(io));
   }

@@ -3,7 +3,8 @@
  * (`gatehouse check` diagnostics, `gatehouse review` findings). Locations are relative to the
  * repository root through the `%SRCROOT%` base, as GitHub code scanning expects.
  */
-import { isAbsolute, relative, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** A rule (a diagnostic code or a finding id) as SARIF describes it. */
 export interface SarifRule {
@@ -51,15 +52,21 @@ export interface SarifTool {
   readonly informationUri: string;
 }
 
-/** A file path as a SARIF URI relative to `root`, with `/` separators and percent-encoding. */
-function artifactUri(file: string, root: string): string {
-  const rel = isAbsolute(file) ? relative(root, file) : file;
-  return rel.split(sep).join("/").split("/").map(encodeURIComponent).join("/");
+/**
+ * The artifact location of a file: a URI relative to `root` under the `%SRCROOT%` base, with `/`
+ * separators and percent-encoding; or an absolute `file:` URI for a file outside `root`, which
+ * no relative reference could name without climbing out of the repository.
+ */
+export function artifactLocation(file: string, root: string): { uri: string; uriBaseId?: string } {
+  const rel = relative(root, resolve(root, file));
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    return { uri: pathToFileURL(resolve(root, file)).href };
+  return { uri: rel.split(sep).join("/").split("/").map(encodeURIComponent).join("/"), uriBaseId: "%SRCROOT%" };
 }
 
 function physicalLocation(l: SarifLocation, root: string): Record<string, unknown> {
   return {
-    artifactLocation: { uri: artifactUri(l.file, root), uriBaseId: "%SRCROOT%" },
+    artifactLocation: artifactLocation(l.file, root),
     region: {
       startLine: l.line,
       startColumn: l.column,
@@ -102,7 +109,8 @@ export function renderSarif(
             })),
           },
         },
-        originalUriBaseIds: { "%SRCROOT%": { uri: "./" } },
+        originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL(`${resolve(root)}${sep}`).href } },
+        columnKind: "utf16CodeUnits",
         results: results.map((r) => ({
           ruleId: r.ruleId,
           ...(ruleIndex.has(r.ruleId) ? { ruleIndex: ruleIndex.get(r.ruleId) } : {}),

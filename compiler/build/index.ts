@@ -44,11 +44,15 @@ function buildDiagnostic(
   };
 }
 
-/** Maps `opa build` errors (`file:row:col: code: message`) onto diagnostics at the generated file. */
+/**
+ * Maps `opa build` errors onto diagnostics at the generated file. OPA writes them as
+ * `file:row: code: message` (or `file:row:col: …`), possibly after `error: N errors occurred:`
+ * or `load error: bundle .:` on the same line.
+ */
 function opaErrors(output: string, workDir: string): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const line of output.split("\n")) {
-    const m = /^\s*(?:error:\s*)?(?:\d+ errors? occurred:\s*)?(.+?):(\d+)(?::(\d+))?: (rego_\w+): (.*)$/i.exec(line);
+    const m = /(?:^|\s)(\S+\.rego):(\d+)(?::(\d+))?: (rego_\w+): (.*)$/.exec(line);
     if (!m) continue;
     const [, file, row, col = "1", kind, message] = m;
     const relative = file!.startsWith(workDir) ? file!.slice(workDir.length + 1) : file!;

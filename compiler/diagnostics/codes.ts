@@ -7,8 +7,10 @@ export interface CodeSpec {
   readonly slug: string;
   /** One line: what the code means. */
   readonly summary: string;
-  /** A minimal YAML (or situation) that produces it. */
-  readonly example: string;
+  /** A minimal YAML snippet that produces it; absent when no YAML can (see `situation`). */
+  readonly example?: string;
+  /** The situation that produces it, in words, for codes no YAML snippet shows. */
+  readonly situation?: string;
   /** How to fix it. */
   readonly fix: string;
 }
@@ -44,49 +46,50 @@ export const CODES = {
     severity: "error",
     slug: "yaml-alias-limit",
     summary: "The file expands more aliases than allowed, as an alias bomb would.",
-    example: "a: &a [x, x]\nb: &b [*a, *a]\n# … repeated",
+    example:
+      "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]",
     fix: "Write the values out, or use fewer aliases.",
   },
   GH005: {
     severity: "error",
     slug: "file-too-large",
     summary: "A policy or feed file is larger than the size limit.",
-    example: "a 60 MB policy file",
+    situation: "a policy file over 16 MiB, or a provider feed file over 64 MiB",
     fix: "Split the file, or move large address lists into a provider feed.",
   },
   GH006: {
     severity: "error",
     slug: "file-not-utf8",
     summary: "The file is not valid UTF-8 text.",
-    example: "a file saved as Latin-1 with a byte 0xE9",
+    situation: "a file saved as Latin-1, where `é` is the single byte 0xE9",
     fix: "Save the file as UTF-8.",
   },
   GH007: {
     severity: "error",
     slug: "yaml-too-deep",
     summary: "The YAML nests deeper than any Gatehouse declaration can.",
-    example: "a: [[[[[[[[ … ]]]]]]]]",
+    situation: "a document whose lists or mappings nest more than 32 levels deep",
     fix: "Flatten the structure; declarations nest only a few levels.",
   },
   GH008: {
     severity: "error",
     slug: "no-policy-files",
     summary: "The directory holds no `*.yaml` or `*.yml` files.",
-    example: "gatehouse check empty-dir/",
+    situation: "`gatehouse check docs/` on a directory with no `*.yaml` or `*.yml` file at any depth",
     fix: "Point the command at the directory holding your declarations.",
   },
   GH009: {
     severity: "error",
     slug: "file-unreadable",
     summary: "A file or directory could not be read.",
-    example: "gatehouse check missing-dir/",
+    situation: "`gatehouse check polcies/` where the directory does not exist, or a file without read permission",
     fix: "Check the path and its permissions.",
   },
   GH010: {
     severity: "error",
     slug: "yaml-merge-key",
     summary: "A `<<` merge key: merge keys exist only in YAML 1.1 and Gatehouse reads YAML 1.2.",
-    example: "<<: *defaults",
+    example: "kind: ConnectedApp\nname: erp\n<<: *defaults",
     fix: "Write the keys out in each mapping.",
   },
   GH011: {
@@ -157,7 +160,8 @@ export const CODES = {
     severity: "error",
     slug: "duplicate-client-id",
     summary: "Two connected apps claim the same client id, so a request could not tell them apart.",
-    example: "two ConnectedApps with clientIds: [abc]",
+    example:
+      "kind: ConnectedApp\nname: erp-sync\nclientIds: [3MVG9erp]\n---\nkind: ConnectedApp\nname: crm-sync\nclientIds: [3MVG9erp]",
     fix: "Give each app its own consumer key.",
   },
   GH202: {
@@ -171,7 +175,7 @@ export const CODES = {
     severity: "error",
     slug: "org-count",
     summary: "A policy set needs exactly one `Org`.",
-    example: "a directory with no `kind: Org` document",
+    situation: "a policy directory with no `kind: Org` document, or with two",
     fix: "Declare exactly one Org.",
   },
   GH210: {
@@ -200,14 +204,14 @@ export const CODES = {
     severity: "error",
     slug: "range-reversed",
     summary: "A range's start is after its end.",
-    example: "{start: 10.0.0.9, end: 10.0.0.1}",
+    example: "loginIpRanges:\n  - {start: 10.0.0.9, end: 10.0.0.1}",
     fix: "Swap the ends.",
   },
   GH214: {
     severity: "error",
     slug: "range-mixed-families",
     summary: "A range's ends are of different families (after IPv4-mapped normalization).",
-    example: '{start: 10.0.0.1, end: "2001:db8::1"}',
+    example: 'loginIpRanges:\n  - {start: 10.0.0.1, end: "2001:db8::1"}',
     fix: "Use two ranges, one per family.",
   },
   GH215: {
@@ -215,7 +219,7 @@ export const CODES = {
     slug: "range-straddles-mapped",
     summary:
       "A start–end range includes addresses both inside and outside the IPv4-mapped block `::ffff:0:0/96`, which Salesforce rejects.",
-    example: '{start: "::fffe:0:0", end: "::ffff:10.0.0.1"}',
+    example: 'trustedIpRanges:\n  - {start: "::fffe:0:0", end: "::ffff:10.0.0.1"}',
     fix: "Split the range at the block boundary.",
   },
   GH216: {
@@ -229,7 +233,8 @@ export const CODES = {
     severity: "error",
     slug: "network-cycle",
     summary: "Networks refer to each other in a cycle.",
-    example: "network a names b, and b names a",
+    example:
+      "kind: Network\nname: office\nranges: [{network: vpn}]\n---\nkind: Network\nname: vpn\nranges: [{network: office}]",
     fix: "Break the cycle.",
   },
   GH218: {
@@ -237,7 +242,8 @@ export const CODES = {
     slug: "feed-invalid",
     summary:
       "A provider feed file cannot be used: unreadable, not the declared format, an invalid prefix, or a SHA-256 pin mismatch.",
-    example: "feed: {file: aws.json, sha256: 00…}",
+    example:
+      "kind: Network\nname: aws-eu\nranges:\n  - feed: {file: aws-ip-ranges.json, regions: [eu-west-1], sha256: 9f86d0…}",
     fix: "Fix the path or the file, or update the pin after reviewing the feed change.",
   },
   GH219: {
@@ -302,7 +308,7 @@ export const CODES = {
     severity: "warning",
     slug: "run-as-user-unknown",
     summary: "A `runAsUser` names no declared `User`, so it cannot be reviewed.",
-    example: "runAsUser: etl-bot",
+    example: "kind: ConnectedApp\nname: etl\nrunAsUser: etl-bot  # no `kind: User` named etl-bot",
     fix: "Declare the user, or correct the name.",
   },
   GH308: {
@@ -316,7 +322,7 @@ export const CODES = {
     severity: "error",
     slug: "opa-unavailable",
     summary: "The `opa` binary could not be found or built.",
-    example: "a machine with neither `opa` nor Go",
+    situation: "`gatehouse build` on a machine with neither the pinned `opa` nor a Go toolchain",
     fix: "Install Go (Gatehouse then builds the pinned OPA itself) or set `OPA_BIN` to an `opa` binary of the pinned version.",
   },
   GH401: {
@@ -324,7 +330,7 @@ export const CODES = {
     slug: "opa-build-failed",
     summary:
       "`opa build` rejected the generated policy. This is a Gatehouse bug; please report it with the policy set.",
-    example: "an `opa build` error on generated Rego",
+    situation: "`opa build` reports an error in the Rego Gatehouse generated",
     fix: "Report the bug; the message carries OPA's own error.",
   },
   GH402: {
@@ -332,10 +338,15 @@ export const CODES = {
     slug: "builtin-not-in-capabilities",
     summary:
       "The policy uses a builtin outside Gatehouse's WebAssembly capabilities, which the runtime could not evaluate.",
-    example: "a template calling `time.now_ns()`",
+    situation: "a Rego template calling `time.now_ns()`, which the WebAssembly runtime does not implement",
     fix: "Use only builtins the WebAssembly target implements natively.",
   },
 } as const satisfies Record<string, CodeSpec>;
 
 /** A registered diagnostic code. */
 export type DiagnosticCode = keyof typeof CODES;
+
+/** Every registered code with its documentation, in registry order. */
+export function codeSpecs(): Array<readonly [DiagnosticCode, CodeSpec]> {
+  return (Object.keys(CODES) as DiagnosticCode[]).map((code) => [code, CODES[code]] as const);
+}

@@ -44,8 +44,31 @@ export function closest(wanted: string, candidates: Iterable<string>): string | 
   return bestScore <= limit ? best : undefined;
 }
 
+function codePoint(c: string): string {
+  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * When `match` differs from `wanted` only where one of them has a non-ASCII character (a
+ * Cyrillic `і` for a Latin `i`), says which code points differ; otherwise undefined.
+ */
+export function lookAlikes(wanted: string, match: string): string | undefined {
+  const a = [...wanted];
+  const b = [...match];
+  if (a.length !== b.length) return undefined;
+  const differ = a.flatMap((c, i) => (c === b[i] ? [] : [[c, b[i]!] as const]));
+  // eslint-disable-next-line no-control-regex -- the ASCII range is the point of the test
+  const ascii = /^[\u0000-\u007f]$/;
+  if (differ.length === 0 || differ.some(([x, y]) => ascii.test(x) && ascii.test(y))) return undefined;
+  return differ.map(([x, y]) => `${codePoint(y)} \`${y}\` where you wrote ${codePoint(x)} \`${x}\``).join(", ");
+}
+
 /** A `did you mean` hint for `wanted`, or undefined when nothing is close. */
 export function didYouMean(wanted: string, candidates: Iterable<string>): string | undefined {
   const match = closest(wanted, candidates);
-  return match === undefined ? undefined : `did you mean \`${match}\`?`;
+  if (match === undefined) return undefined;
+  const confusable = lookAlikes(wanted, match);
+  return confusable === undefined
+    ? `did you mean \`${match}\`?`
+    : `did you mean \`${match}\`? it differs only in look-alike characters: it has ${confusable}`;
 }

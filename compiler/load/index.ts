@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, posix, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
 import type { Diagnostic, StageResult } from "../diagnostics/diagnostic.js";
 import { compareText } from "../diagnostics/diagnostic.js";
 import { CODES } from "../diagnostics/codes.js";
-import { diagnosticAt, parsePolicyFile, type SourceDoc, type SourceFile } from "./yaml-document.js";
+import { didYouMean } from "../diagnostics/suggest.js";
+import { diagnosticAt, parsePolicyFile, type BrokenDoc, type SourceDoc, type SourceFile } from "./yaml-document.js";
 
-export type { SourceDoc, SourceFile } from "./yaml-document.js";
+export type { BrokenDoc, SourceDoc, SourceFile } from "./yaml-document.js";
 
 /** The largest policy file Gatehouse reads. */
 export const MAX_POLICY_FILE_BYTES = 16 * 1024 * 1024;
@@ -28,6 +29,8 @@ export interface SourceSet {
   readonly displayDir: string;
   readonly files: readonly SourceFile[];
   readonly docs: readonly SourceDoc[];
+  /** Documents and files that could not be read: what they declare is unknown, or only partly known. */
+  readonly broken: readonly BrokenDoc[];
   /** Feeds by `relPath`. */
   readonly feeds: ReadonlyMap<string, FeedFile>;
   /** SHA-256 of every policy file's bytes, by `relPath`. */
@@ -41,6 +44,35 @@ export interface LoadInput {
 
 function toPosix(path: string): string {
   return path.split(sep).join(posix.sep);
+}
+
+const ERRNO_WORDS: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOTDIR: "a part of the path is not a directory",
+  EISDIR: "it is a directory",
+  ELOOP: "too many symbolic links",
+  EMFILE: "too many open files",
+};
+
+/** Why a file could not be read, in words: `no such file or directory` rather than `ENOENT`. */
+export function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === undefined ? String(error) : (ERRNO_WORDS[code] ?? code);
+}
+
+/** The line and column (1-based, in characters) of the first byte that is not UTF-8, and the byte. */
+function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number; byte: number } {
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  const bad = text.indexOf("\uFFFD");
+  // INVARIANT: called only for bytes the strict decoder rejected, so a replacement character exists
+  // (or the bytes hold a literal U+FFFD, which then marks a position just as well).
+  const before = text.slice(0, Math.max(0, bad));
+  const line = before.split("\n").length;
+  const column = before.length - before.lastIndexOf("\n");
+  const offset = Buffer.byteLength(before, "utf8");
+  return { line, column, byte: bytes[offset] ?? 0 };
 }
 
 function unreadable(displayPath: string, message: string): Diagnostic {
@@ -73,6 +105,37 @@ function listPolicyFiles(root: string): string[] {
   return found.sort(compareText);
 }
 
+/** A `did you mean` hint naming a sibling directory close to a missing one, if there is one. */
+function siblingHint(missing: string): string | undefined {
+  try {
+    const siblings = readdirSync(dirname(missing), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+      .map((e) => e.name);
+    return didYouMean(basename(missing), siblings);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Up to three files (not `*.yaml`) found under `root`, to say what the directory holds instead. */
+function otherFiles(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (found.length >= 3 || entry.name.startsWith(".")) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) found.push(toPosix(relative(root, full)));
+    }
+  };
+  try {
+    walk(root);
+  } catch {
+    // What the directory holds is only a hint; an unreadable corner of it changes nothing.
+  }
+  return found.sort(compareText);
+}
+
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 function sha256(bytes: Uint8Array): string {
@@ -86,6 +149,14 @@ function decodeUtf8(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where a feed file is, as the manifest records it: relative to the policy directory (with `/`
+ * separators, possibly starting with `../`), or absolute when the YAML wrote an absolute path.
+ */
+export function feedPath(docRelPath: string, file: string): string {
+  return posix.isAbsolute(file) ? posix.normalize(file) : posix.normalize(posix.join(posix.dirname(docRelPath), file));
 }
 
 /** The feed files named by `Network` documents: `[doc, pointer, path as written]`. */
@@ -119,24 +190,29 @@ export function load(input: LoadInput): StageResult<SourceSet> {
     }
     relPaths = listPolicyFiles(root);
   } catch (error) {
-    return {
-      diagnostics: [
-        unreadable(
-          displayDir,
-          `cannot read \`${displayDir}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        ),
-      ],
-    };
+    const d = unreadable(displayDir, `cannot read \`${displayDir}\`: ${readFailure(error)}`);
+    const hint = (error as NodeJS.ErrnoException).code === "ENOENT" ? siblingHint(root) : undefined;
+    return { diagnostics: [hint === undefined ? d : { ...d, hint }] };
   }
   if (relPaths.length === 0) {
+    const others = otherFiles(root);
+    const hint =
+      others.length > 0
+        ? `it holds ${others.map((f) => `\`${f}\``).join(", ")}; policies are read only from \`*.yaml\` and \`*.yml\` files`
+        : "point the command at the directory that holds your declarations";
     return {
       diagnostics: [
-        { ...unreadable(displayDir, `\`${displayDir}\` holds no \`*.yaml\` or \`*.yml\` files`), code: "GH008" },
+        {
+          ...unreadable(displayDir, `\`${displayDir}\` holds no \`*.yaml\` or \`*.yml\` files`),
+          code: "GH008",
+          hint,
+        },
       ],
     };
   }
   const files: SourceFile[] = [];
   const docs: SourceDoc[] = [];
+  const broken: BrokenDoc[] = [];
   const fileHashes = new Map<string, string>();
   for (const relPath of relPaths) {
     const displayPath = toPosix(join(displayDir, relPath));
@@ -152,32 +228,43 @@ export function load(input: LoadInput): StageResult<SourceSet> {
           ),
           code: "GH005",
         });
+        broken.push({ file: displayPath });
         continue;
       }
       bytes = readFileSync(full);
     } catch (error) {
-      diagnostics.push(
-        unreadable(
-          displayPath,
-          `cannot read \`${displayPath}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        ),
-      );
+      diagnostics.push(unreadable(displayPath, `cannot read \`${displayPath}\`: ${readFailure(error)}`));
+      broken.push({ file: displayPath });
       continue;
     }
     fileHashes.set(relPath, sha256(bytes));
     const text = decodeUtf8(bytes);
     if (text === undefined) {
-      diagnostics.push({ ...unreadable(displayPath, `\`${displayPath}\` is not valid UTF-8 text`), code: "GH006" });
+      const at = firstInvalidUtf8(bytes);
+      diagnostics.push({
+        ...unreadable(
+          displayPath,
+          `\`${displayPath}\` is not UTF-8 text: byte 0x${at.byte.toString(16).toUpperCase().padStart(2, "0")} here is not valid UTF-8`,
+        ),
+        code: "GH006",
+        line: at.line,
+        column: at.column,
+        endLine: at.line,
+        endColumn: at.column + 1,
+        hint: "save the file as UTF-8 (it looks like Latin-1 or another legacy encoding)",
+      });
+      broken.push({ file: displayPath });
       continue;
     }
     const parsed = parsePolicyFile(relPath, displayPath, text.replace(/^\uFEFF/, ""));
     files.push(parsed.file);
     docs.push(...parsed.docs);
+    broken.push(...parsed.broken);
     diagnostics.push(...parsed.diagnostics);
   }
   const feeds = new Map<string, FeedFile>();
   for (const ref of feedReferences(docs)) {
-    const relPath = posix.normalize(posix.join(posix.dirname(ref.doc.file.relPath), ref.file));
+    const relPath = feedPath(ref.doc.file.relPath, ref.file);
     if (feeds.has(relPath)) continue;
     const displayPath = toPosix(join(displayDir, relPath));
     const node = ref.doc.doc.getIn(ref.pointer.split("/").slice(1), true) as
@@ -208,10 +295,8 @@ export function load(input: LoadInput): StageResult<SourceSet> {
       }
       feeds.set(relPath, { relPath, displayPath, text, sha256: sha256(bytes) });
     } catch (error) {
-      diagnostics.push(
-        at(`cannot read feed file \`${ref.file}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`),
-      );
+      diagnostics.push(at(`cannot read feed file \`${ref.file}\`: ${readFailure(error)}`));
     }
   }
-  return { value: { displayDir, files, docs, feeds, fileHashes }, diagnostics };
+  return { value: { displayDir, files, docs, broken, feeds, fileHashes }, diagnostics };
 }

@@ -32,10 +32,26 @@ export interface SourceDoc {
   readonly value: unknown;
 }
 
+/**
+ * A document dropped because it could not be read, with the `kind` and `name` it appears to
+ * declare when the parser recovered them: later stages do not report references to it as unknown.
+ */
+export interface BrokenDoc {
+  /** The file, as diagnostics name it. */
+  readonly file: string;
+  readonly kind?: string;
+  readonly name?: string;
+}
+
 /** The deepest nesting any declaration needs, with generous room. */
 export const MAX_DEPTH = 32;
 /** Aliases a file may expand; enough for honest reuse, far below an alias bomb. */
 export const MAX_ALIAS_COUNT = 100;
+/**
+ * Values that aliases may add to a document beyond those written out. Bounds the quadratic
+ * case the alias count alone allows: a hundred aliases of one huge list.
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
 
 const PARSE_OPTIONS = {
   version: "1.2",
@@ -75,11 +91,6 @@ export function diagnosticAt(
   return hint === undefined ? diagnostic : { ...diagnostic, hint };
 }
 
-const YAML_ERROR_CODES: Record<string, DiagnosticCode> = {
-  DUPLICATE_KEY: "GH002",
-  TAG_RESOLVE_FAILED: "GH003",
-};
-
 function lowerFirst(text: string): string {
   return text.length > 0 ? text[0]!.toLowerCase() + text.slice(1) : text;
 }
@@ -117,16 +128,8 @@ function checkNodes(file: SourceFile, doc: Document.Parsed): Diagnostic[] {
     }
     // INVARIANT: the parser sets `tag` only for tags written in the source; resolved ones stay unset.
     if (typeof n.tag === "string") {
-      found.push(
-        diagnosticAt(
-          file,
-          tagRange(file, n),
-          "GH003",
-          `explicit tag \`${n.tag}\` is not allowed`,
-          pointer,
-          "remove the tag; values are plain YAML strings, numbers, booleans, lists and mappings",
-        ),
-      );
+      const range = tagRange(file, n);
+      found.push(tagDiagnostic(file, range, range ? file.text.slice(range[0], range[1]) : n.tag, pointer));
     }
     if (isMap(n)) {
       for (const pair of n.items) {
@@ -156,6 +159,178 @@ function checkNodes(file: SourceFile, doc: Document.Parsed): Diagnostic[] {
   return found;
 }
 
+function tagDiagnostic(
+  file: SourceFile,
+  range: [number, number] | undefined,
+  tag: string,
+  pointer: string,
+): Diagnostic {
+  return diagnosticAt(
+    file,
+    range,
+    "GH003",
+    `explicit tag \`${tag}\` is not allowed`,
+    pointer,
+    "remove the tag; values are plain YAML strings, numbers, booleans, lists and mappings",
+  );
+}
+
+/** The bracket that opens the flow collection a `BAD_INDENT` error at `pos` says is not closed. */
+function unclosedFlowStart(text: string, from: number, pos: number, open: string, close: string): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  const opened: number[] = [];
+  // Scan the document's text before `pos`, ignoring quoted text and comments.
+  for (let i = from; i < pos; i++) {
+    const c = text[i]!;
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+      else if (c === "\n") quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === "#" && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf("\n", i);
+      i = end < 0 ? pos : end;
+    } else if (c === open) {
+      opened.push(i);
+      depth++;
+    } else if (c === close && depth > 0) {
+      opened.pop();
+      depth--;
+    }
+  }
+  return opened.at(-1);
+}
+
+/** A diagnostic for one error or warning the YAML parser reported. */
+function parserDiagnostic(
+  file: SourceFile,
+  doc: Document.Parsed,
+  e: { code: string; message: string; pos: [number, number] },
+): Diagnostic {
+  const first = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  const flow = /^Flow (sequence|map) in block collection/.exec(first);
+  if (e.code === "BAD_INDENT" && flow) {
+    const [open, close, what] = flow[1] === "sequence" ? ["[", "]", "list"] : ["{", "}", "mapping"];
+    const at = unclosedFlowStart(file.text, doc.range[0], e.pos[0], open, close);
+    if (at !== undefined) {
+      return diagnosticAt(
+        file,
+        [at, at + 1],
+        "GH001",
+        `this \`${open}\` is never closed`,
+        "",
+        `add the closing \`${close}\`, or write the ${what} one item per line`,
+      );
+    }
+  }
+  if (e.code === "DUPLICATE_KEY") return duplicateKey(file, doc, e.pos);
+  if (e.code === "TAG_RESOLVE_FAILED") {
+    const end = file.text.slice(e.pos[0]).search(/[\s,\]}]/);
+    const tagEnd = end < 0 ? file.text.length : e.pos[0] + end;
+    return tagDiagnostic(file, [e.pos[0], tagEnd], file.text.slice(e.pos[0], tagEnd), "");
+  }
+  if (e.code === "TAB_AS_INDENT") {
+    return diagnosticAt(
+      file,
+      e.pos,
+      "GH001",
+      lowerFirst(first),
+      "",
+      "indent with spaces; YAML does not allow tabs there",
+    );
+  }
+  if (e.code === "RESOURCE_EXHAUSTION") {
+    return diagnosticAt(
+      file,
+      e.pos,
+      "GH007",
+      `the document nests too deeply to read (declarations need at most ${MAX_DEPTH} levels)`,
+      "",
+    );
+  }
+  return diagnosticAt(file, e.pos, "GH001", lowerFirst(first), "");
+}
+
+/** The second of two equal keys, named, with the first as a related location. */
+function duplicateKey(file: SourceFile, doc: Document.Parsed, pos: [number, number]): Diagnostic {
+  let found: { key: YamlNode; first: YamlNode; pointer: string } | undefined;
+  const visit = (node: unknown, pointer: string, depth: number): void => {
+    if (found || !node || depth > MAX_DEPTH) return;
+    if (isMap(node)) {
+      const seen = new Map<string, YamlNode>();
+      for (const pair of node.items) {
+        const key = pair.key as YamlNode | null;
+        const text = isScalar(key) ? String(key.value) : undefined;
+        if (key && text !== undefined) {
+          const earlier = seen.get(text);
+          if (earlier && key.range?.[0] === pos[0]) {
+            found = { key, first: earlier, pointer: `${pointer}/${escapePointer(text)}` };
+            return;
+          }
+          if (!earlier) seen.set(text, key);
+        }
+        visit(pair.value, `${pointer}/${escapePointer(text ?? "")}`, depth + 1);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => visit(item, `${pointer}/${i}`, depth + 1));
+    }
+  };
+  visit(doc.contents, "", 0);
+  if (!found?.key.range || !found.first.range) {
+    return diagnosticAt(file, pos, "GH002", "duplicate key in mapping", "", "keep exactly one of the keys");
+  }
+  const name = String((found.key as unknown as { value: unknown }).value);
+  const first = spanOf(file, found.first.range[0], found.first.range[1]);
+  return {
+    ...diagnosticAt(
+      file,
+      [found.key.range[0], found.key.range[1]],
+      "GH002",
+      `key \`${name}\` appears twice in the same mapping`,
+      found.pointer,
+      "YAML parsers disagree on which value wins; keep exactly one",
+    ),
+    related: [{ file: file.displayPath, message: "first written here", ...first }],
+  };
+}
+
+/**
+ * How many values a document holds once its aliases are expanded, and how many are written
+ * out, computed without expanding anything (each anchored node is sized once). An alias that
+ * refers to a node containing itself counts as infinitely large.
+ */
+function aliasExpansion(doc: Document.Parsed): { written: number; expanded: number; firstAlias?: YamlNode } {
+  const sizes = new Map<unknown, number>();
+  const visiting = new Set<unknown>();
+  let written = 0;
+  let firstAlias: YamlNode | undefined;
+  const size = (node: unknown, counting: boolean): number => {
+    if (!node) return 0;
+    if (isAlias(node)) {
+      if (counting) {
+        written++;
+        firstAlias ??= node as unknown as YamlNode;
+      }
+      return size(node.resolve(doc), false);
+    }
+    if (counting) written++;
+    const known = sizes.get(node);
+    if (known !== undefined && !counting) return known;
+    if (visiting.has(node)) return Number.POSITIVE_INFINITY;
+    visiting.add(node);
+    let n = 1;
+    if (isMap(node)) for (const pair of node.items) n += size(pair.key, counting) + size(pair.value, counting);
+    else if (isSeq(node)) for (const item of node.items) n += size(item, counting);
+    visiting.delete(node);
+    sizes.set(node, n);
+    return n;
+  };
+  const expanded = size(doc.contents, true);
+  return firstAlias === undefined ? { written, expanded } : { written, expanded, firstAlias };
+}
+
 /** Escapes one JSON Pointer reference token (RFC 6901). */
 export function escapePointer(token: string): string {
   return token.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -169,11 +344,12 @@ export function parsePolicyFile(
   relPath: string,
   displayPath: string,
   text: string,
-): { file: SourceFile; docs: SourceDoc[]; diagnostics: Diagnostic[] } {
+): { file: SourceFile; docs: SourceDoc[]; broken: BrokenDoc[]; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
   const file: SourceFile = { relPath, displayPath, text, lines };
   const diagnostics: Diagnostic[] = [];
   const docs: SourceDoc[] = [];
+  const broken: BrokenDoc[] = [];
   let parsed: Document.Parsed[];
   try {
     parsed = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines }) as Document.Parsed[];
@@ -188,26 +364,42 @@ export function parsePolicyFile(
         "",
       ),
     );
-    return { file, docs, diagnostics };
+    return { file, docs, broken: [{ file: displayPath }], diagnostics };
   }
   if (!Array.isArray(parsed)) parsed = [parsed];
   parsed.forEach((doc, index) => {
     const problems: Diagnostic[] = [];
     for (const e of [...doc.errors, ...doc.warnings]) {
-      const code = YAML_ERROR_CODES[e.code] ?? (e.code === "RESOURCE_EXHAUSTION" ? "GH007" : "GH001");
-      const message =
-        e.code === "DUPLICATE_KEY"
-          ? "duplicate key in mapping"
-          : lowerFirst(e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""));
-      problems.push(diagnosticAt(file, e.pos, code, message, ""));
+      // Running out of depth is reported once per document, not at every level that gave up.
+      if (e.code === "RESOURCE_EXHAUSTION" && problems.some((d) => d.code === "GH007")) continue;
+      problems.push(parserDiagnostic(file, doc, e));
     }
     if (problems.length === 0) problems.push(...checkNodes(file, doc));
     if (problems.length > 0) {
       diagnostics.push(...problems);
+      broken.push(brokenDoc(file, doc));
       return;
     }
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.source === "")) {
       // An empty document, such as after a trailing `---`, declares nothing.
+      return;
+    }
+    const expansion = aliasExpansion(doc);
+    if (expansion.expanded - expansion.written > MAX_ALIAS_EXPANSION) {
+      const alias = expansion.firstAlias?.range;
+      broken.push(brokenDoc(file, doc));
+      diagnostics.push(
+        diagnosticAt(
+          file,
+          alias ? [alias[0], alias[1]] : undefined,
+          "GH004",
+          Number.isFinite(expansion.expanded)
+            ? `the document's aliases expand to ${expansion.expanded - expansion.written} more values than are written, over the limit of ${MAX_ALIAS_EXPANSION}`
+            : "an alias in the document refers to a node that contains it",
+          "",
+          "write the values out, or use fewer aliases",
+        ),
+      );
       return;
     }
     let value: unknown;
@@ -215,11 +407,12 @@ export function parsePolicyFile(
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
       const message = String((error as Error).message ?? error);
+      broken.push(brokenDoc(file, doc));
       diagnostics.push(
         /alias/i.test(message)
           ? diagnosticAt(
               file,
-              doc.contents.range ? [doc.contents.range[0], doc.contents.range[0]] : undefined,
+              expansion.firstAlias?.range ? [expansion.firstAlias.range[0], expansion.firstAlias.range[1]] : undefined,
               "GH004",
               `the document expands more than ${MAX_ALIAS_COUNT} aliases`,
               "",
@@ -237,5 +430,17 @@ export function parsePolicyFile(
     }
     docs.push({ file, index, doc, value });
   });
-  return { file, docs, diagnostics };
+  return { file, docs, broken, diagnostics };
+}
+
+/** What a document that failed to parse appears to declare, as far as the parser recovered it. */
+function brokenDoc(file: SourceFile, doc: Document.Parsed): BrokenDoc {
+  const text = (key: string): string | undefined => {
+    if (!isMap(doc.contents)) return undefined;
+    const value = doc.contents.get(key, true);
+    return isScalar(value) && typeof value.value === "string" ? value.value : undefined;
+  };
+  const kind = text("kind");
+  const name = text("name");
+  return { file: file.displayPath, ...(kind === undefined ? {} : { kind }), ...(name === undefined ? {} : { name }) };
 }

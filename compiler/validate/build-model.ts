@@ -134,7 +134,9 @@ export function buildPolicySet(
   const declaredNetworks = new Map<string, DeclaredNetwork>(
     all("Network").map((n) => [n.decl.name, { doc: n.doc, decl: n.decl }]),
   );
-  const resolver = new RangeResolver(declaredNetworks, sources.feeds, report);
+  const resolver = new RangeResolver(declaredNetworks, sources.feeds, report, (name) =>
+    declaredButInvalid("Network", name),
+  );
 
   const networks = new Map<string, NetworkModel>();
   for (const n of all("Network")) {

@@ -34,7 +34,8 @@ export function validate(sources: SourceSet): StageResult<PolicySet> {
     diagnostics.push(d);
   };
   const valid: ValidDoc[] = [];
-  // Declarations that failed their schema still exist: references to them are not reported again.
+  // Declarations that failed their schema, or whose document failed to parse, still exist:
+  // references to them are not reported as unknown as well.
   const invalidNames = new Set<string>();
   for (const doc of sources.docs) {
     const value = doc.value;
@@ -82,9 +83,18 @@ export function validate(sources: SourceSet): StageResult<PolicySet> {
     }
     valid.push({ kind, doc, decl: value } as ValidDoc);
   }
-  const policy = buildPolicySet(sources, valid, report, (kind, name) =>
-    invalidNames.has(name === undefined ? kind : `${kind}\u0000${name}`),
-  );
+  // A document that could not be parsed may declare anything its parser could not recover.
+  let unknownKinds = false;
+  const uncertainKinds = new Set<string>();
+  for (const b of sources.broken) {
+    if (b.kind === undefined) unknownKinds = true;
+    else if (b.name === undefined) uncertainKinds.add(b.kind);
+    else invalidNames.add(`${b.kind}\u0000${b.name}`);
+    if (b.kind !== undefined) invalidNames.add(b.kind);
+  }
+  const maybeDeclared = (kind: Kind, name?: string): boolean =>
+    unknownKinds || uncertainKinds.has(kind) || invalidNames.has(name === undefined ? kind : `${kind}\u0000${name}`);
+  const policy = buildPolicySet(sources, valid, report, maybeDeclared);
   if (policy && !hasErrors(diagnostics)) {
     for (const rule of RULES) rule.check(policy, report);
   }

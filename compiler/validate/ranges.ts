@@ -10,13 +10,12 @@ import {
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { didYouMean } from "../diagnostics/suggest.js";
-import type { FeedFile } from "../load/index.js";
+import { feedPath, type FeedFile } from "../load/index.js";
 import type { SourceDoc } from "../load/yaml-document.js";
 import type { IpRange, NetworkDeclaration, NetworkFeedEntry } from "../../core/model.generated.js";
 import { diagnosticAtPointer } from "./locate.js";
 import type { AddressRange, FeedUse } from "./model.js";
 import { readAwsFeed, type FeedPrefix } from "./feeds.js";
-import { posix } from "node:path";
 
 const MAPPED_FIRST = 0xffffn << 32n;
 const MAPPED_LAST = MAPPED_FIRST | 0xffffffffn;
@@ -41,12 +40,21 @@ export class RangeResolver {
   private readonly resolving: string[] = [];
   private readonly feedCache = new Map<string, readonly FeedPrefix[] | string>();
   readonly feedUses: FeedUse[] = [];
+  /** Errors reported (or, for unreadable feeds, already reported by `load`) so far. */
+  private failures = 0;
 
   constructor(
     private readonly networks: ReadonlyMap<string, DeclaredNetwork>,
     private readonly feeds: ReadonlyMap<string, FeedFile>,
-    private readonly report: (d: Diagnostic) => void,
+    private readonly sink: (d: Diagnostic) => void,
+    /** True for a network name declared by a document that failed validation. */
+    private readonly declaredButInvalid: (name: string) => boolean = () => false,
   ) {}
+
+  private report(d: Diagnostic): void {
+    if (d.severity === "error") this.failures++;
+    this.sink(d);
+  }
 
   /** Resolves the list at `pointer` of `doc`; entries that fail are reported and left out. */
   resolveList(doc: SourceDoc, pointer: string, entries: readonly IpRange[] | undefined): AddressRange[] {
@@ -62,6 +70,7 @@ export class RangeResolver {
     if (!declared) return undefined;
     if (this.resolving.includes(name)) return undefined;
     this.resolving.push(name);
+    const failuresBefore = this.failures;
     const ranges: AddressRange[] = [];
     (declared.decl.ranges ?? []).forEach((entry, i) => {
       const pointer = `/ranges/${i}`;
@@ -72,7 +81,8 @@ export class RangeResolver {
       }
     });
     this.resolving.pop();
-    if (ranges.length === 0 && !this.hasCycleThrough(name)) {
+    // A network emptied by its own broken entries is explained by their errors already.
+    if (ranges.length === 0 && this.failures === failuresBefore && !this.hasCycleThrough(name)) {
       this.report(
         diagnosticAtPointer(declared.doc, "/ranges", "GH216", `network \`${name}\` has no addresses`, {
           anchor: "key",
@@ -99,6 +109,7 @@ export class RangeResolver {
 
   private resolveNetworkRef(doc: SourceDoc, pointer: string, name: string): AddressRange[] {
     if (!this.networks.has(name)) {
+      if (this.declaredButInvalid(name)) return [];
       this.report(
         diagnosticAtPointer(doc, `${pointer}/network`, "GH202", `unknown network \`${name}\``, {
           hint: didYouMean(name, this.networks.keys()),
@@ -216,10 +227,13 @@ export class RangeResolver {
 
   private resolveFeed(doc: SourceDoc, pointer: string, entry: NetworkFeedEntry, network: string): AddressRange[] {
     const feed = entry.feed;
-    const relPath = posix.normalize(posix.join(posix.dirname(doc.file.relPath), feed.file));
+    const relPath = feedPath(doc.file.relPath, feed.file);
     const file = this.feeds.get(relPath);
     // INVARIANT: load reported every feed file it could not read; nothing more to say here.
-    if (!file) return [];
+    if (!file) {
+      this.failures++;
+      return [];
+    }
     const at = `${pointer}/feed`;
     if (feed.sha256 !== undefined && feed.sha256 !== file.sha256) {
       this.report(

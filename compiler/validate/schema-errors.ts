@@ -2,7 +2,9 @@ import type { ErrorObject } from "ajv";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { SourceDoc } from "../load/yaml-document.js";
-import { diagnosticAtPointer, pointerToPath } from "./locate.js";
+import { isScalar } from "yaml";
+import { relatedAt } from "./build-model.js";
+import { diagnosticAtPointer, findNode, pointerToPath } from "./locate.js";
 
 const YAML11_BOOLEANS = new Set([
   "y",
@@ -51,15 +53,24 @@ function subject(pointer: string, docKind: string): string {
   return path === "" ? docKind : `\`${path}\``;
 }
 
-function typeHint(expected: unknown, value: unknown): string | undefined {
+function typeHint(expected: unknown, value: unknown, written: string | undefined): string | undefined {
   const wanted = Array.isArray(expected) ? expected : [expected];
   if (wanted.includes("boolean") && typeof value === "string" && YAML11_BOOLEANS.has(value)) {
     return `YAML 1.2 reads \`${value}\` as a string; write \`${/^(y|yes|on)$/i.test(value) ? "true" : "false"}\``;
   }
   if (wanted.includes("string") && (typeof value === "number" || typeof value === "boolean")) {
-    return 'quote the value so YAML keeps it as text, e.g. `"10.10"` rather than `10.10`';
+    return written !== undefined && /^[^"'\n]{1,80}$/.test(written)
+      ? `YAML reads \`${written}\` as a ${typeof value}; quote it to keep the text: \`"${written}"\``
+      : 'quote the value so YAML keeps it as text, e.g. `"10.10"` rather than `10.10`';
   }
   return undefined;
+}
+
+/** The source text of the scalar at `pointer`, as the admin wrote it. */
+function writtenText(doc: SourceDoc, pointer: string): string | undefined {
+  const node = findNode(doc, pointer).node;
+  if (!isScalar(node) || !node.range) return undefined;
+  return doc.file.text.slice(node.range[0], node.range[1]);
 }
 
 /** Keeps the errors that explain a failure and drops the wrappers ajv adds around them. */
@@ -75,7 +86,28 @@ function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
     kept.push(e);
   }
   // A value of the wrong type also fails every keyword of the branch meant for the right one.
-  return kept.filter((e) => e.keyword === "type" || !typeSeen.has(e.instancePath));
+  const typed = kept.filter((e) => e.keyword === "type" || !typeSeen.has(e.instancePath));
+  // An empty string also fails its pattern; "must not be empty" says all there is to say.
+  const empty = new Set(typed.filter((e) => e.keyword === "minLength").map((e) => e.instancePath));
+  // The branches of a `oneOf` report their own `required` errors; the `oneOf` error says it better.
+  const oneOf = new Set(typed.filter((e) => e.keyword === "oneOf").map((e) => e.schemaPath));
+  return typed.filter(
+    (e) =>
+      !(e.keyword === "pattern" && empty.has(e.instancePath)) &&
+      ![...oneOf].some((path) => e.keyword === "required" && e.schemaPath.startsWith(`${path}/`)),
+  );
+}
+
+/** Unknown properties by the path of their mapping: a likely misspelling of a missing required one. */
+function unknownProperties(errors: readonly ErrorObject[]): Map<string, string[]> {
+  const byPath = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword !== "additionalProperties") continue;
+    const list = byPath.get(e.instancePath) ?? [];
+    list.push(String((e.params as { additionalProperty: string }).additionalProperty));
+    byPath.set(e.instancePath, list);
+  }
+  return byPath;
 }
 
 /** True for a `required` error on a range entry that has none of a range's keys at all. */
@@ -94,6 +126,14 @@ export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly
   const out: Diagnostic[] = [];
   const rangeEntryReported = new Set<string>();
   const kept = relevant(errors);
+  const unknown = unknownProperties(kept);
+  // A required property that is missing because it was misspelt is reported once, as the misspelling.
+  const misspelt = (at: string, missing: string): boolean =>
+    (unknown.get(at) ?? []).some((prop) => didYouMean(prop, [missing]) !== undefined);
+  const missingAt = (at: string): string[] =>
+    kept
+      .filter((e) => e.keyword === "required" && e.instancePath === at)
+      .map((e) => String((e.params as { missingProperty: string }).missingProperty));
   // An object with none of a range's keys is reported once as "not a range", and nothing else.
   const notRanges = new Set(kept.filter((e) => e.keyword === "required" && isNotARange(e)).map((e) => e.instancePath));
   for (const e of kept) {
@@ -110,9 +150,14 @@ export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly
         out.push(
           diagnosticAtPointer(doc, pointer, "GH102", `unknown property \`${prop}\` in ${at === "" ? kind : what}`, {
             anchor: "key",
-            hint:
-              didYouMean(prop, known) ??
-              (known.length > 0 ? `known properties: ${known.map((k) => `\`${k}\``).join(", ")}` : undefined),
+            hint: ((): string | undefined => {
+              const near = didYouMean(prop, known);
+              const required = missingAt(at).find((m) => didYouMean(prop, [m]) !== undefined);
+              if (required !== undefined) return `did you mean \`${required}\`? (\`${required}\` is required)`;
+              return (
+                near ?? (known.length > 0 ? `known properties: ${known.map((k) => `\`${k}\``).join(", ")}` : undefined)
+              );
+            })(),
           }),
         );
         break;
@@ -135,6 +180,7 @@ export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly
           );
           break;
         }
+        if (misspelt(at, missing)) break;
         out.push(
           diagnosticAtPointer(doc, at, "GH101", `${what} is missing the required property \`${missing}\``, {
             anchor: at === "" ? "first-line" : "key",
@@ -146,7 +192,7 @@ export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly
         const expected = (e.params as { type: unknown }).type;
         out.push(
           diagnosticAtPointer(doc, at, "GH103", `${what} must be ${typeName(expected)}, not ${describeValue(e.data)}`, {
-            hint: typeHint(expected, e.data),
+            hint: typeHint(expected, e.data, writtenText(doc, at)),
           }),
         );
         break;
@@ -172,25 +218,35 @@ export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly
         break;
       }
       case "uniqueItems": {
+        // ajv's fast and slow paths disagree on which of `i` and `j` is the earlier item.
         const { i, j } = e.params as { i: number; j: number };
-        out.push(
-          diagnosticAtPointer(
+        const [first, again] = [Math.min(i, j), Math.max(i, j)];
+        out.push({
+          ...diagnosticAtPointer(
             doc,
-            `${at}/${i}`,
+            `${at}/${again}`,
             "GH106",
-            `${what} lists ${describeValue((e.data as unknown[])[i])} twice`,
-            {
-              hint: `the first is item ${j + 1}; remove one`,
-            },
+            `${what} lists ${describeValue((e.data as unknown[])[again])} twice`,
+            { hint: "remove one of them" },
           ),
-        );
+          related: [relatedAt(doc, `${at}/${first}`, "first listed here")],
+        });
         break;
       }
       case "oneOf": {
+        // INVARIANT: the only `oneOf` in the schemas is a test case's `request` / `rawRequest`.
+        const value = (e.data ?? {}) as Record<string, unknown>;
+        const both = "request" in value && "rawRequest" in value;
         out.push(
-          diagnosticAtPointer(doc, at, "GH105", `${what} must have exactly one of \`request\` or \`rawRequest\``, {
-            anchor: "first-line",
-          }),
+          both
+            ? diagnosticAtPointer(doc, `${at}/rawRequest`, "GH105", `${what} has both \`request\` and \`rawRequest\``, {
+                anchor: "key",
+                hint: "give `request` (checked against the request schema) or `rawRequest` (any JSON, to test `INPUT_INVALID`), not both",
+              })
+            : diagnosticAtPointer(doc, at, "GH101", `${what} has no \`request\``, {
+                anchor: "first-line",
+                hint: "add `request` (checked against the request schema), or `rawRequest` to test invalid input",
+              }),
         );
         break;
       }

@@ -7,8 +7,12 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `gatehouse args…` in this process with captured output and no colour. */
-export async function gatehouse(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
+/** Runs `gatehouse args…` in this process with captured output and no colour, as if from `cwd`. */
+export async function gatehouse(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const code = await main(args, {
@@ -20,6 +24,7 @@ export async function gatehouse(args: readonly string[], env: NodeJS.ProcessEnv 
     },
     isTTY: false,
     env,
+    cwd,
   });
   return { code, stdout, stderr };
 }

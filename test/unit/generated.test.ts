@@ -5,6 +5,7 @@ import { gatehouseCapabilities, type Capabilities } from "../../compiler/build/w
 import { capabilitiesPath } from "../../compiler/build/index.js";
 import { packageRoot } from "../../core/package-root.js";
 import { renderBundledSchema } from "../../scripts/bundled-schema.js";
+import { renderDiagnosticsDoc } from "../../scripts/diagnostics-doc.js";
 import { renderModelTypes } from "../../scripts/model-types.js";
 import { runOpa } from "../helpers/opa.js";
 
@@ -18,6 +19,10 @@ describe("generated files are up to date (run `npm run generate` when these fail
 
   it("schemas/policy.schema.json bundles the per-kind schemas", async () => {
     expect(read("schemas/policy.schema.json")).toBe(await renderBundledSchema(join(root, "schemas")));
+  });
+
+  it("docs/diagnostics.md lists the code registry", async () => {
+    expect(read("docs/diagnostics.md")).toBe(await renderDiagnosticsDoc(root));
   });
 
   it("compiler/build/capabilities.json is the pinned opa's capabilities reduced to WebAssembly-safe builtins", () => {
