@@ -3,6 +3,8 @@ import { gatehouseVersion } from "../core/package-root.js";
 import { DIAGNOSTIC_FORMATS, runCheck, type DiagnosticFormat } from "./commands/check.js";
 import { runBuild } from "./commands/build.js";
 import { runEval } from "./commands/eval.js";
+import { REVIEW_FORMATS, runReview, type ReviewFormat } from "./commands/review.js";
+import { SEVERITIES, type FindingSeverity } from "../compiler/review/index.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
 
 /** Builds the `gatehouse` command line; every action records its exit code in `result`. */
@@ -51,6 +53,21 @@ function program(io: Io, result: { code: number }): Command {
         result.code = await runEval(opts, io);
       },
     );
+
+  root
+    .command("review")
+    .description("Report the security findings of a policy directory, with a 0–100 score (docs/review.md).")
+    .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
+    .addOption(new Option("--format <format>", "output format").choices([...REVIEW_FORMATS]).default("text"))
+    .addOption(
+      new Option("--fail-on <severity>", "exit 1 when an unacknowledged finding is at least this serious").choices([
+        ...SEVERITIES,
+      ]),
+    )
+    .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
+    .action(async (dir: string, opts: { format: ReviewFormat; failOn?: FindingSeverity; today?: string }) => {
+      result.code = await runReview(dir, opts, io);
+    });
 
   return root;
 }
