@@ -73,7 +73,7 @@ export function renderReviewText(result: Review, dir: string, color: boolean): s
       if (f.affected.length > 0) out.push(`    ${p.bold("affected:")} ${f.affected.join(", ")}`);
       if (ack) {
         out.push(
-          `    ${p.bold("acknowledged:")} by \`${ack.name}\`${ack.expires ? ` until ${ack.expires}` : ""} at ${ack.location.file}:${ack.location.line}: ${ack.reason}`,
+          `    ${p.bold("acknowledged:")} by \`${ack.name}\`${ack.expires ? ` until ${ack.expires}` : ""} at ${ack.location.file}:${ack.location.line}:${ack.location.column}: ${ack.reason}`,
         );
       }
       if (spec) {
