@@ -33,14 +33,13 @@ export function readRelaxation(raw: string, family: "ConnectedApp" | "ExternalCl
   const exact = CONNECTED_APP_RELAXATION.find((v) => (own ? v : ECA_RELAXATION[v]) === raw);
   if (exact) return { ok: true, value: exact };
   const folded = raw.toLowerCase();
-  const caseless = CONNECTED_APP_RELAXATION.find((v) => (own ? v : ECA_RELAXATION[v]).toLowerCase() === folded);
-  if (caseless)
-    return {
-      ok: true,
-      value: caseless,
-      caveat: `\`${raw}\` read as \`${own ? caseless : ECA_RELAXATION[caseless]}\` (letter case differs from the documented spelling)`,
-    };
-  const other = CONNECTED_APP_RELAXATION.find((v) => (own ? ECA_RELAXATION[v] : v).toLowerCase() === folded);
+  const ownSpelling = (v: IpRelaxation): string => (own ? v : ECA_RELAXATION[v]);
+  const otherSpelling = (v: IpRelaxation): string => (own ? ECA_RELAXATION[v] : v);
+  const other =
+    CONNECTED_APP_RELAXATION.find((v) => otherSpelling(v) === raw) ??
+    CONNECTED_APP_RELAXATION.find(
+      (v) => ownSpelling(v).toLowerCase() !== folded && otherSpelling(v).toLowerCase() === folded,
+    );
   if (other)
     return {
       ok: true,
@@ -48,6 +47,13 @@ export function readRelaxation(raw: string, family: "ConnectedApp" | "ExternalCl
       caveat: own
         ? `\`${raw}\` is the External Client App spelling of \`${other}\`; a connected app spells it \`${other}\``
         : `\`${raw}\` is the connected-app spelling; an External Client App policy spells it \`${ECA_RELAXATION[other]}\` and Salesforce rejects \`${raw}\` there`,
+    };
+  const caseless = CONNECTED_APP_RELAXATION.find((v) => ownSpelling(v).toLowerCase() === folded);
+  if (caseless)
+    return {
+      ok: true,
+      value: caseless,
+      caveat: `\`${raw}\` read as \`${ownSpelling(caseless)}\` (letter case differs from the documented spelling)`,
     };
   const valid = CONNECTED_APP_RELAXATION.map((v) => `\`${own ? v : ECA_RELAXATION[v]}\``).join(", ");
   return { ok: false, message: `\`${raw}\` is not an IP relaxation value (valid: ${valid}); it is not imported` };

@@ -70,9 +70,11 @@ export function renderMetadata(root: string, children: XmlNode): string {
 
 /** The description written beside an entry of an address list, when it has one. */
 function descriptionOf(range: AddressRange): string | undefined {
-  const node = findNode(range.origin.doc, range.origin.pointer).node?.toJSON() as unknown;
-  if (node && typeof node === "object" && "description" in node) {
-    const d = (node as { description?: unknown }).description;
+  // INVARIANT: a range's origin is its list entry, or the `cidr` inside a `{cidr, description}` entry.
+  const pointer = range.origin.pointer.replace(/\/cidr$/, "");
+  const entry = findNode(range.origin.doc, pointer).node?.toJSON() as unknown;
+  if (entry && typeof entry === "object" && "description" in entry) {
+    const d = (entry as { description?: unknown }).description;
     if (typeof d === "string") return d;
   }
   return undefined;

@@ -43,7 +43,10 @@ export function readMetadataXml(path: string, keep: (child: string) => boolean):
   let problem: XmlProblem | undefined;
 
   parser.on("error", (error) => {
-    problem ??= { line: parser.line, message: `malformed XML: ${error.message.replace(/^.*?:\d+:\d+: /, "")}` };
+    problem ??= {
+      line: parser.line,
+      message: `malformed XML: ${error.message.replace(/^(?:[^:]*:)?\d+:\d+: /, "").replace(/\.$/, "")}`,
+    };
   });
   parser.on("opentag", (tag) => {
     if (skipDepth > 0) {
