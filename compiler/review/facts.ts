@@ -72,5 +72,7 @@ export const EXTERNAL_USER_TYPES: ReadonlySet<string> = new Set([
 
 /** How a declaration is named in finding messages and affected lists. */
 export function describeUser(user: UserModel): string {
-  return user.username === undefined ? `user \`${user.name}\`` : `user \`${user.name}\` (\`${user.username}\`)`;
+  return user.username === undefined || user.username === user.name
+    ? `user \`${user.name}\``
+    : `user \`${user.name}\` (\`${user.username}\`)`;
 }

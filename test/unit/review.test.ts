@@ -1,6 +1,10 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/pipeline.js";
 import { FINDING_CHECKS, FINDING_SPECS, openAtLeast, review, score, type Review } from "../../compiler/review/index.js";
+import { packageRoot } from "../../core/package-root.js";
+import { renderReviewDoc } from "../../scripts/review-doc.js";
 import { policyDir } from "../helpers/policy.js";
 
 /** A policy set that every check examines and none reports. */
@@ -348,5 +352,14 @@ describe("review: score", () => {
       expect(spec.threatScenarios.length).toBeGreaterThan(0);
       expect(spec.cvss.min).toBeLessThanOrEqual(spec.cvss.max);
     }
+  });
+});
+
+describe("review: documentation", () => {
+  it("docs/review.md is generated from the registry (run `npm run generate` when this fails)", async () => {
+    const root = packageRoot();
+    const doc = readFileSync(join(root, "docs", "review.md"), "utf8");
+    expect(doc).toBe(await renderReviewDoc(root));
+    for (const spec of FINDING_SPECS) expect(doc).toContain(`### ${spec.id} ${spec.slug}\n`);
   });
 });
