@@ -219,8 +219,9 @@ export type AcknowledgementDeclaration = {
   readonly name: Name;
   readonly label?: Label;
   readonly description?: Description;
-  /** The id of the review finding acknowledged (docs/review.md lists them). */
-  readonly finding: string;
+  /** The id of the review finding acknowledged (docs/review.md lists them). Acknowledgement findings themselves (GR012, GR013) cannot be acknowledged. */
+  readonly finding:
+    "GR001" | "GR002" | "GR003" | "GR004" | "GR005" | "GR006" | "GR007" | "GR008" | "GR009" | "GR010" | "GR011";
   /** The declaration the finding is about, by kind and name. Omit it for a finding about the org-wide settings. */
   readonly subject?: {
     /** The kind of the declaration. */

@@ -32,7 +32,7 @@ export const ACKNOWLEDGEMENT_UNMATCHED: FindingSpec = {
   title: "Acknowledgement matches no finding",
   severity: "info",
   checks:
-    "Every `Acknowledgement` in force that accepts no reported finding (the configuration was fixed, the subject was renamed, or the finding id or subject is wrong) is reported.",
+    "Every `Acknowledgement` in force that accepts no reported finding (the configuration was fixed, or the acknowledgement names the wrong subject) is reported.",
   threatScenarios: ["A stale acknowledgement silently accepts the same risk if it is reintroduced later."],
   securityImpact: "None today; it would hide a future regression from `--fail-on`.",
   businessImpact: "Stale exceptions make the list of accepted risks harder to trust.",
@@ -55,7 +55,6 @@ export function applyAcknowledgements(
   policy: PolicySet,
   findings: ReadonlyArray<Omit<Finding, "acknowledgement">>,
   today: string,
-  knownIds: ReadonlySet<string>,
 ): Finding[] {
   const inForce: AcknowledgementModel[] = [];
   const own: Finding[] = [];
@@ -88,9 +87,8 @@ export function applyAcknowledgements(
   for (const ack of inForce) {
     if (used.has(ack.name)) continue;
     const what = ack.subject === undefined ? "the org-wide settings" : `${ack.subject.kind} \`${ack.subject.name}\``;
-    const message = knownIds.has(ack.finding)
-      ? `acknowledgement \`${ack.name}\` matches no finding: \`${ack.finding}\` is not reported for ${what}`
-      : `acknowledgement \`${ack.name}\` names \`${ack.finding}\`, which is not a review finding`;
+    // INVARIANT: the schema admits only the ids of configuration checks in `finding`.
+    const message = `acknowledgement \`${ack.name}\` matches no finding: \`${ack.finding}\` is not reported for ${what}`;
     own.push({
       id: ACKNOWLEDGEMENT_UNMATCHED.id,
       severity: ACKNOWLEDGEMENT_UNMATCHED.severity,

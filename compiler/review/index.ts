@@ -6,7 +6,7 @@ import { compareText } from "../diagnostics/diagnostic.js";
 import type { PolicySet } from "../validate/model.js";
 import { applyAcknowledgements } from "./acknowledgements.js";
 import { SEVERITIES, type Finding, type FindingSeverity } from "./finding.js";
-import { FINDING_CHECKS, FINDING_SPECS } from "./registry.js";
+import { FINDING_CHECKS } from "./registry.js";
 import { score, type CheckOutcome, type Score } from "./score.js";
 
 export * from "./finding.js";
@@ -51,8 +51,7 @@ export function review(policy: PolicySet, options: ReviewOptions): Review {
     checks.push({ id: spec.id, severity: spec.severity, examined: result.examined, failed: result.findings.length });
     for (const draft of result.findings) raw.push({ ...draft, id: spec.id, severity: spec.severity });
   }
-  const known = new Set(FINDING_SPECS.map((s) => s.id));
-  const findings = applyAcknowledgements(policy, raw, options.today, known).sort(compareFindings);
+  const findings = applyAcknowledgements(policy, raw, options.today).sort(compareFindings);
   return { findings, checks, score: score(checks), today: options.today };
 }
 

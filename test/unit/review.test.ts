@@ -5,6 +5,7 @@ import { compile } from "../../compiler/pipeline.js";
 import { FINDING_CHECKS, FINDING_SPECS, openAtLeast, review, score, type Review } from "../../compiler/review/index.js";
 import { packageRoot } from "../../core/package-root.js";
 import { renderReviewDoc } from "../../scripts/review-doc.js";
+import { renderReviewText } from "../../cli/format/review-text.js";
 import { policyDir } from "../helpers/policy.js";
 
 /** A policy set that every check examines and none reports. */
@@ -88,6 +89,12 @@ function summarize(r: Review): string[] {
 }
 
 describe("review: the compliant policy set", () => {
+  it.each(FINDING_CHECKS.map((c) => [c.spec.id]))("%s examines it and stays silent", async (id) => {
+    const r = await reviewOf(COMPLIANT);
+    expect(r.checks.find((c) => c.id === id)?.examined).toBeGreaterThan(0);
+    expect(r.findings.filter((f) => f.id === id)).toEqual([]);
+  });
+
   it("reports nothing, scores 100 and every check applies to it", async () => {
     const r = await reviewOf(COMPLIANT);
     expect(summarize(r)).toEqual([]);
@@ -343,6 +350,16 @@ describe("review: score", () => {
     expect(score([])).toEqual({ value: 100, grade: "Excellent", possible: 0, earned: 0 });
   });
 
+  it("the schema admits exactly the configuration checks' ids in an acknowledgement, with their titles", () => {
+    const schema = JSON.parse(readFileSync(join(packageRoot(), "schemas", "acknowledgement.schema.json"), "utf8")) as {
+      properties: { finding: { enum: string[]; "x-enumDescriptions": Record<string, string> } };
+    };
+    expect(schema.properties.finding.enum).toEqual(FINDING_CHECKS.map((c) => c.spec.id));
+    expect(schema.properties.finding["x-enumDescriptions"]).toEqual(
+      Object.fromEntries(FINDING_CHECKS.map((c) => [c.spec.id, `${c.spec.title}.`])),
+    );
+  });
+
   it("finding ids are unique, ordered and documented", () => {
     const ids = FINDING_SPECS.map((s) => s.id);
     expect(ids).toEqual([...ids].sort());
@@ -361,5 +378,16 @@ describe("review: documentation", () => {
     const doc = readFileSync(join(root, "docs", "review.md"), "utf8");
     expect(doc).toBe(await renderReviewDoc(root));
     for (const spec of FINDING_SPECS) expect(doc).toContain(`### ${spec.id} ${spec.slug}\n`);
+  });
+});
+
+describe("review: text output", () => {
+  it("colours severities on a terminal and not otherwise", async () => {
+    const r = await reviewOf({
+      ...COMPLIANT,
+      "org.yaml": COMPLIANT["org.yaml"]!.replace("  lockSessionsToIp: true\n", ""),
+    });
+    expect(renderReviewText(r, "policies", true)).toContain("\u001b[2mINFO (1)\u001b[22m");
+    expect(renderReviewText(r, "policies", false)).not.toContain("\u001b[");
   });
 });
