@@ -50,7 +50,8 @@ export interface MetadataApp {
   clientCredentials?: Located<string>;
   runAsUser?: Located<string>;
   source: SourceRef;
-  readonly files: string[];
+  /** Every file the app was read from, at its root element. */
+  readonly files: SourceRef[];
 }
 
 /** What the importer reads of a profile or permission set. */
@@ -164,7 +165,7 @@ export function readSource(dir: string): MetadataSource {
     source.notes.push(n);
   };
   const ecaByName = new Map<string, MetadataApp>();
-  const eca = (name: string, file: string): MetadataApp => {
+  const eca = (name: string, at: SourceRef): MetadataApp => {
     let app = ecaByName.get(name);
     if (!app) {
       app = {
@@ -173,12 +174,12 @@ export function readSource(dir: string): MetadataSource {
         profiles: [],
         permissionSets: [],
         ranges: [],
-        source: { file, line: 1 },
+        source: at,
         files: [],
       };
       ecaByName.set(name, app);
     }
-    app.files.push(file);
+    app.files.push(at);
     return app;
   };
   const ignoredChildren = (file: string, skipped: ReadonlyMap<string, number>, what: string): void => {
@@ -243,7 +244,7 @@ export function readSource(dir: string): MetadataSource {
           })),
           ranges: ranges(root, file, { start: "start", end: "end" }),
           source: at,
-          files: [file],
+          files: [at],
         };
         const label = textOf(root, "label");
         if (label !== undefined) app.label = label;
@@ -279,7 +280,7 @@ export function readSource(dir: string): MetadataSource {
         break;
       }
       case "ecaPolicy": {
-        const app = eca(textOf(root, "externalClientApplication") ?? name, file);
+        const app = eca(textOf(root, "externalClientApplication") ?? name, at);
         app.source = at;
         const split = (field: string): Array<Located<string>> => {
           const l = located(root, file, field);
@@ -319,7 +320,7 @@ export function readSource(dir: string): MetadataSource {
         break;
       }
       case "ecaSettings": {
-        const app = eca(textOf(root, "externalClientApplication") ?? name, file);
+        const app = eca(textOf(root, "externalClientApplication") ?? name, at);
         const label = textOf(root, "label");
         if (label !== undefined && app.label === undefined) app.label = label;
         app.ranges.push(...ranges(root, file, { start: "startIpAddress", end: "endIpAddress" }));
@@ -330,7 +331,7 @@ export function readSource(dir: string): MetadataSource {
         break;
       }
       case "ecaGlobal": {
-        const app = eca(textOf(root, "externalClientApplication") ?? name, file);
+        const app = eca(textOf(root, "externalClientApplication") ?? name, at);
         const key = textOf(root, "consumerKey");
         if (key !== undefined) app.consumerKey = key;
         note({
@@ -343,7 +344,7 @@ export function readSource(dir: string): MetadataSource {
       }
       case "eca": {
         const label = textOf(root, "label");
-        const app = eca(name, file);
+        const app = eca(name, at);
         if (label !== undefined) app.label = label;
         break;
       }

@@ -27,7 +27,7 @@ describe("examples/sfdx-org", () => {
     expect(text.split("\n")[0]).toBe("gatehouse review of P: score 23/100 (Very Poor)");
     expect(text).toContain(
       "  GR002 connected app `Data_Warehouse` runs the client-credentials flow as `warehouse.integration@acme.example`, who does not hold `ApiUserOnly`\n" +
-        "    --> P/connected-apps.yaml:14:12  the client-credentials run-as user\n",
+        "    --> P/connected-apps.yaml:17:12  the client-credentials run-as user\n",
     );
     expect(text.trimEnd().split("\n").at(-1)).toBe(
       "3 critical, 2 high (1 acknowledged), 3 medium (1 acknowledged), 1 low, 1 info",
