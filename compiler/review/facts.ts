@@ -70,6 +70,10 @@ export const EXTERNAL_USER_TYPES: ReadonlySet<string> = new Set([
   "CspLitePortal",
 ]);
 
+/** The Experience Cloud user licences, whose profiles are for customers and partners (with their login variants). */
+export const EXTERNAL_LICENSE =
+  /^(Customer Community|Customer Community Plus|Partner Community|External Apps|External Identity|Channel Account)( Login)?$/;
+
 /** How a declaration is named in finding messages and affected lists. */
 export function describeUser(user: UserModel): string {
   return user.username === undefined || user.username === user.name

@@ -256,6 +256,19 @@ describe("review: findings carry every YAML position involved", () => {
     });
   });
 
+  it("a profile with an Experience Cloud licence is enough for the customers-and-partners check to apply", async () => {
+    const r = await reviewOf({
+      "org.yaml": "kind: Org\nname: tiny\napiAccessControl: {allowlistedAppsOnly: true}\n",
+      "p.yaml": "kind: Profile\nname: Partners\nuserLicense: Partner Community Login\n",
+    });
+    const finding = r.findings.find((f) => f.id === "GR007");
+    expect(finding?.locations.map((l) => `${l.line}:${l.column} ${l.message}`)).toEqual([
+      "3:1 `customersAndPartnersInstalledAppsOnly` is off",
+      "3:14 profile `Partners` has an Experience Cloud licence",
+    ]);
+    expect(finding?.affected).toEqual(["users on profile `Partners`"]);
+  });
+
   it("checks that do not apply are not examined and do not count", async () => {
     const r = await reviewOf({ "org.yaml": "kind: Org\nname: tiny\nedition: Essentials\n" });
     expect(r.checks.filter((c) => c.examined > 0).map((c) => c.id)).toEqual(["GR010", "GR011"]);

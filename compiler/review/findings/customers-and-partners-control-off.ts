@@ -1,5 +1,5 @@
 import type { FindingCheck, FindingLocation } from "../finding.js";
-import { describeUser, EXTERNAL_USER_TYPES, locate, locateFirst } from "../facts.js";
+import { describeUser, EXTERNAL_LICENSE, EXTERNAL_USER_TYPES, locate, locateFirst } from "../facts.js";
 
 /** GR007: the customers-and-partners API access control is off while external users exist. */
 export const customersAndPartnersControlOff: FindingCheck = {
@@ -11,7 +11,7 @@ export const customersAndPartnersControlOff: FindingCheck = {
     cvss: { min: 7.0, max: 8.5 },
     basis: "Gatehouse estimate in the CVSS high band: external users are the largest untrusted population with logins",
     checks:
-      "When the policy declares external users (customer or partner user types) or Experience sites, the org must limit their API access to installed connected apps (`apiAccessControl.customersAndPartnersInstalledAppsOnly`).",
+      "When the policy declares external users (customer or partner user types), profiles with an Experience Cloud licence (Customer Community, Partner Community, External Apps, … and their Login variants) or Experience sites, the org must limit their API access to installed connected apps (`apiAccessControl.customersAndPartnersInstalledAppsOnly`).",
     threatScenarios: [
       "A partner user scripts bulk reads of shared records through an arbitrary OAuth client.",
       "A compromised customer account is driven through the API at a rate the Experience site's UI would never allow.",
@@ -28,7 +28,8 @@ export const customersAndPartnersControlOff: FindingCheck = {
     const org = policy.org;
     const external = [...policy.users.values()].filter((u) => EXTERNAL_USER_TYPES.has(u.userType));
     const sites = [...policy.sites.values()];
-    if (external.length === 0 && sites.length === 0) return { examined: 0, findings: [] };
+    const profiles = [...policy.profiles.values()].filter((p) => EXTERNAL_LICENSE.test(p.userLicense ?? ""));
+    if (external.length === 0 && sites.length === 0 && profiles.length === 0) return { examined: 0, findings: [] };
     if (org.customersAndPartnersInstalledAppsOnly) return { examined: 1, findings: [] };
     const locations: FindingLocation[] = [
       locateFirst(
@@ -37,6 +38,7 @@ export const customersAndPartnersControlOff: FindingCheck = {
         "`customersAndPartnersInstalledAppsOnly` is off",
       ),
       ...external.map((u) => locate(u.doc, "/userType", `external user \`${u.name}\``)),
+      ...profiles.map((p) => locate(p.doc, "/userLicense", `profile \`${p.name}\` has an Experience Cloud licence`)),
       ...sites.map((s) => locate(s.doc, "/name", `Experience site \`${s.name}\``)),
     ];
     return {
@@ -46,7 +48,11 @@ export const customersAndPartnersControlOff: FindingCheck = {
           subject: { kind: "Org", name: org.name },
           message: `org \`${org.name}\` lets customers and partners call APIs through any connected app`,
           locations,
-          affected: [...external.map(describeUser), ...sites.map((s) => `users of Experience site \`${s.name}\``)],
+          affected: [
+            ...external.map(describeUser),
+            ...profiles.map((p) => `users on profile \`${p.name}\``),
+            ...sites.map((s) => `users of Experience site \`${s.name}\``),
+          ],
         },
       ],
     };
