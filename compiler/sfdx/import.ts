@@ -172,7 +172,11 @@ export function importSfdx(dir: string, options: ImportOptions): ImportResult {
         ...(ranges.length > 0 ? { loginIpRanges: ranges } : {}),
       },
     });
-    note("mapped", p.source, `${what}: ${perms.length} permission(s), ${ranges.length} login IP range(s)`);
+    note(
+      "mapped",
+      p.source,
+      `${what} → \`profiles.yaml\`: ${perms.length} permission(s), ${ranges.length} login IP range(s)`,
+    );
   }
 
   const permissionSets: YamlDoc[] = [];
@@ -193,7 +197,7 @@ export function importSfdx(dir: string, options: ImportOptions): ImportResult {
         ...(perms.length > 0 ? { permissions: perms } : {}),
       },
     });
-    note("mapped", s.source, `${what}: ${perms.length} permission(s)`);
+    note("mapped", s.source, `${what} → \`permission-sets.yaml\`: ${perms.length} permission(s)`);
   }
 
   const apps: YamlDoc[] = [];
@@ -348,7 +352,12 @@ export function importSfdx(dir: string, options: ImportOptions): ImportResult {
         ...(runAsUser === undefined ? {} : { runAsUser }),
       },
     });
-    note("mapped", app.source, `${what} from ${app.files.map((f) => `\`${f.file}\``).join(", ")}`);
+    const others = app.files.filter((f) => f.file !== app.source.file).map((f) => `\`${f.file}\``);
+    note(
+      "mapped",
+      app.source,
+      `${what} → \`connected-apps.yaml\`${others.length > 0 ? `, also read from ${others.join(", ")}` : ""}`,
+    );
   }
   if (source.apps.length > 0)
     notes.push({
