@@ -12,6 +12,7 @@ import { renderDiagnostics } from "./check.js";
 
 /** The review output formats. */
 export const REVIEW_FORMATS = ["text", "json", "sarif", "markdown"] as const;
+/** A review output format. */
 export type ReviewFormat = (typeof REVIEW_FORMATS)[number];
 
 /** Options of `gatehouse review`. */

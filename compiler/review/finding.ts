@@ -88,14 +88,8 @@ export interface CheckResult {
   readonly findings: readonly FindingDraft[];
 }
 
-/** Options every check receives. */
-export interface ReviewContext {
-  /** Today, `YYYY-MM-DD`. */
-  readonly today: string;
-}
-
 /** One kind of finding: its documentation and the check that reports it; checks report, never throw. */
 export interface FindingCheck {
   readonly spec: FindingSpec;
-  readonly check: (policy: PolicySet, context: ReviewContext) => CheckResult;
+  readonly check: (policy: PolicySet) => CheckResult;
 }
