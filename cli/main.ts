@@ -4,6 +4,9 @@ import { DIAGNOSTIC_FORMATS, runCheck, type DiagnosticFormat } from "./commands/
 import { runBuild } from "./commands/build.js";
 import { runEval } from "./commands/eval.js";
 import { runTestCommand } from "./commands/test.js";
+import { runExportSfdx, runImportSfdx } from "./commands/sfdx.js";
+import { REVIEW_FORMATS, runReview, type ReviewFormat } from "./commands/review.js";
+import { SEVERITIES, type FindingSeverity } from "../compiler/review/index.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
 
 /** Builds the `gatehouse` command line; every action records its exit code in `result`. */
@@ -71,6 +74,52 @@ function program(io: Io, result: { code: number }): Command {
         result.code = await runTestCommand(dir, opts, io);
       },
     );
+
+  root
+    .command("review")
+    .description("Report the security findings of a policy directory, with a 0–100 score (docs/review.md).")
+    .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
+    .addOption(new Option("--format <format>", "output format").choices([...REVIEW_FORMATS]).default("text"))
+    .addOption(
+      new Option("--fail-on <severity>", "exit 1 when an unacknowledged finding is at least this serious").choices([
+        ...SEVERITIES,
+      ]),
+    )
+    .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
+    .action(async (dir: string, opts: { format: ReviewFormat; failOn?: FindingSeverity; today?: string }) => {
+      result.code = await runReview(dir, opts, io);
+    });
+
+  root
+    .command("import")
+    .description("Write Gatehouse YAML from another format.")
+    .command("sfdx")
+    .description(
+      "Read an SFDX source tree (connected apps, External Client Apps, profiles, permission sets, Security and ConnectedApp settings) and write Gatehouse YAML to OUT, with a report of what was mapped and ignored.",
+    )
+    .argument("<dir>", "the SFDX project (or any directory holding force-app metadata)")
+    .requiredOption("-o, --out <dir>", "output directory for the YAML files")
+    .option(
+      "--org-name <name>",
+      "name of the Org declaration (default: sfdx-project.json's name, else the directory's)",
+    )
+    .addOption(new Option("--format <format>", "report format").choices(["text", "json"]).default("text"))
+    .action((dir: string, opts: { out: string; orgName?: string; format: "text" | "json" }) => {
+      result.code = runImportSfdx(dir, opts, io);
+    });
+
+  root
+    .command("export")
+    .description("Write a policy set in another format.")
+    .command("sfdx")
+    .description(
+      "Write the Salesforce metadata Gatehouse owns for a policy directory as an SFDX source tree in OUT, ready for `sf project deploy start`.",
+    )
+    .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
+    .requiredOption("-o, --out <dir>", "output directory (an SFDX project)")
+    .action(async (dir: string, opts: { out: string }) => {
+      result.code = await runExportSfdx(dir, opts, io);
+    });
 
   return root;
 }

@@ -13,6 +13,7 @@ export const KIND_SCHEMAS = {
   User: "user.schema.json",
   Site: "site.schema.json",
   Test: "test.schema.json",
+  Acknowledgement: "acknowledgement.schema.json",
 } as const;
 
 /** A declaration kind. */

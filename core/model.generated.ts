@@ -157,6 +157,8 @@ export type ConnectedAppDeclaration = {
   readonly sites?: Reference[];
   /** The declared `User` that the client-credentials flow runs as. Used by `gatehouse review`; a name that matches no `User` is a warning. */
   readonly runAsUser?: Reference;
+  /** How Salesforce stores the app: a classic connected app, or an External Client App (new apps since Spring '26). Used by `gatehouse import sfdx` and `gatehouse export sfdx` to write the right metadata files; never affects a decision. */
+  readonly metadataType?: "ConnectedApp" | "ExternalClientApplication";
 };
 /** A declared user, typically an integration user. Used by review findings, by tests, and to check a client-credentials run-as user. */
 export type UserDeclaration = {
@@ -209,6 +211,27 @@ export type TestDeclaration = {
       readonly notes?: DecisionNoteCode[];
     };
   }>;
+};
+/** Accepts one `gatehouse review` finding on one declaration, with a reason and an optional expiry date. An acknowledged finding is still reported, marked as acknowledged; it no longer fails `--fail-on`. An expired acknowledgement acknowledges nothing and is itself reported. Never affects a decision. */
+export type AcknowledgementDeclaration = {
+  /** Always `Acknowledgement`: the kind of declaration this document holds. */
+  readonly kind: "Acknowledgement";
+  readonly name: Name;
+  readonly label?: Label;
+  readonly description?: Description;
+  /** The id of the review finding acknowledged (docs/review.md lists them). Acknowledgement findings themselves (GR012, GR013) cannot be acknowledged. */
+  readonly finding:
+    "GR001" | "GR002" | "GR003" | "GR004" | "GR005" | "GR006" | "GR007" | "GR008" | "GR009" | "GR010" | "GR011";
+  /** The declaration the finding is about, by kind and name. Omit it for a finding about the org-wide settings. */
+  readonly subject?: {
+    /** The kind of the declaration. */
+    readonly kind: "Org" | "Profile" | "PermissionSet" | "ConnectedApp" | "User";
+    readonly name: Reference;
+  };
+  /** Why the risk is accepted, for the people who review it: the compensating control, the ticket, the owner. */
+  readonly reason: string;
+  /** The last day (an ISO 8601 calendar date, `YYYY-MM-DD`) on which the acknowledgement holds. From the next day on it acknowledges nothing and is reported. */
+  readonly expires?: string;
 };
 /** The input of a decision (docs/semantics.md §3): who calls, through which connected app, how and from where. What the user may do comes from the policy, never from the request. Unknown fields, wrong types and enum values in another case are invalid. */
 export type Request = {

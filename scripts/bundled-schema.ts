@@ -18,6 +18,7 @@ const KINDS: ReadonlyArray<readonly [kind: string, file: string]> = [
   ["User", "user.schema.json"],
   ["Site", "site.schema.json"],
   ["Test", "test.schema.json"],
+  ["Acknowledgement", "acknowledgement.schema.json"],
 ];
 
 const ROOT_NAMES: Record<string, string> = { "request.schema.json": "Request", "decision.schema.json": "Decision" };

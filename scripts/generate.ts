@@ -1,8 +1,8 @@
 /**
  * Regenerates every committed artifact derived from a single source: the model types and the
  * bundled editor schema (from the JSON Schemas), docs/diagnostics.md (from the diagnostic code
- * registry) and docs/reasons.md (from core/codes.ts). Tests fail when a committed copy is stale;
- * run `npm run generate` to refresh them.
+ * registry), docs/reasons.md (from core/codes.ts) and docs/review.md (from the review registry).
+ * Tests fail when a committed copy is stale; run `npm run generate` to refresh them.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { renderBundledSchema } from "./bundled-schema.js";
 import { renderDiagnosticsDoc } from "./diagnostics-doc.js";
 import { renderModelTypes } from "./model-types.js";
 import { renderReasonsDoc } from "./reasons-doc.js";
+import { renderReviewDoc } from "./review-doc.js";
 
 const root = packageRoot();
 const prettierOptions = (await prettier.resolveConfig(join(root, "package.json"))) ?? {};
@@ -20,6 +21,7 @@ const outputs: Array<[string, string]> = [
   ["schemas/policy.schema.json", await renderBundledSchema(join(root, "schemas"))],
   ["docs/diagnostics.md", await renderDiagnosticsDoc(root)],
   ["docs/reasons.md", await prettier.format(renderReasonsDoc(), { ...prettierOptions, parser: "markdown" })],
+  ["docs/review.md", await renderReviewDoc(root)],
 ];
 for (const [path, text] of outputs) {
   writeFileSync(join(root, path), text);

@@ -20,6 +20,7 @@ export const SCHEMA_ROOTS: ReadonlyArray<readonly [file: string, typeName: strin
   ["user.schema.json", "UserDeclaration"],
   ["site.schema.json", "SiteDeclaration"],
   ["test.schema.json", "TestDeclaration"],
+  ["acknowledgement.schema.json", "AcknowledgementDeclaration"],
   ["request.schema.json", "Request"],
   ["decision.schema.json", "Decision"],
 ];

@@ -43,6 +43,8 @@ export interface SarifResult {
   /** Stable identity across runs, so code scanning tracks a result rather than re-opening it. */
   readonly fingerprint?: string;
   readonly properties?: Readonly<Record<string, unknown>>;
+  /** Set when the result was accepted where it is declared (e.g. a review acknowledgement), with why. */
+  readonly suppression?: { readonly justification: string };
 }
 
 /** The tool that produced the results. */
@@ -128,6 +130,9 @@ export function renderSarif(
             : {}),
           ...(r.fingerprint === undefined ? {} : { partialFingerprints: { "gatehouse/v1": r.fingerprint } }),
           ...(r.properties === undefined ? {} : { properties: r.properties }),
+          ...(r.suppression === undefined
+            ? {}
+            : { suppressions: [{ kind: "inSource", status: "accepted", justification: r.suppression.justification }] }),
         })),
       },
     ],

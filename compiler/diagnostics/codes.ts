@@ -104,7 +104,7 @@ export const CODES = {
     slug: "unknown-kind",
     summary: "The document's `kind` is not one Gatehouse knows.",
     example: "kind: ConnectedApplication",
-    fix: "Use one of Org, Network, Profile, PermissionSet, ConnectedApp, User, Site, Test.",
+    fix: "Use one of Org, Network, Profile, PermissionSet, ConnectedApp, User, Site, Test, Acknowledgement.",
   },
   GH101: {
     severity: "error",

@@ -3,6 +3,7 @@ import { didYouMean } from "../diagnostics/suggest.js";
 import type { SourceSet } from "../load/index.js";
 import type { SourceDoc } from "../load/yaml-document.js";
 import type {
+  AcknowledgementDeclaration,
   ConnectedAppDeclaration,
   NetworkDeclaration,
   OrgDeclaration,
@@ -15,6 +16,7 @@ import type {
 import type { Kind } from "../schemas.js";
 import { declarationLine, diagnosticAtPointer, findNode } from "./locate.js";
 import type {
+  AcknowledgementModel,
   ConnectedAppModel,
   DeclSource,
   NetworkModel,
@@ -38,7 +40,8 @@ export type ValidDoc =
   | { kind: "ConnectedApp"; doc: SourceDoc; decl: ConnectedAppDeclaration }
   | { kind: "User"; doc: SourceDoc; decl: UserDeclaration }
   | { kind: "Site"; doc: SourceDoc; decl: SiteDeclaration }
-  | { kind: "Test"; doc: SourceDoc; decl: TestDeclaration };
+  | { kind: "Test"; doc: SourceDoc; decl: TestDeclaration }
+  | { kind: "Acknowledgement"; doc: SourceDoc; decl: AcknowledgementDeclaration };
 
 const KIND_WORDS: Record<Kind, string> = {
   Org: "org",
@@ -49,6 +52,7 @@ const KIND_WORDS: Record<Kind, string> = {
   User: "user",
   Site: "site",
   Test: "test",
+  Acknowledgement: "acknowledgement",
 };
 
 function sourceOf(kind: Kind, name: string, doc: SourceDoc): DeclSource {
@@ -61,6 +65,13 @@ export function relatedAt(doc: SourceDoc, pointer: string, message: string): Rel
   const range = found.node?.range ?? found.nearest?.range;
   const span = spanOf(doc.file, range?.[0] ?? 0, range?.[1] ?? 0);
   return { file: doc.file.displayPath, message, ...span };
+}
+
+/** True when `text` (already `YYYY-MM-DD` by the schema) names a day of the proleptic Gregorian calendar. */
+export function isCalendarDate(text: string): boolean {
+  const [y, m, d] = text.split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
 function withLabel<T extends object>(base: T, label: string | undefined): T & { label?: string } {
@@ -267,10 +278,12 @@ export function buildPolicySet(
       permissionSets: resolvedList("PermissionSet", d.permissionSets, a.doc, "/permissionSets"),
       ipRelaxation: d.ipRelaxation ?? "ENFORCE",
       trustedIpRanges: resolver.resolveList(a.doc, "/trustedIpRanges", d.trustedIpRanges),
+      metadataType: "ConnectedApp",
     };
     if (d.sessionPolicy?.highAssurance) model = { ...model, highAssurance: d.sessionPolicy.highAssurance.action };
     if (d.sites !== undefined) model = { ...model, sites: resolvedList("Site", d.sites, a.doc, "/sites") };
     if (d.runAsUser !== undefined) model = { ...model, runAsUser: d.runAsUser };
+    if (d.metadataType !== undefined) model = { ...model, metadataType: d.metadataType };
     apps.set(d.name, withLabel(model, d.label));
   }
 
@@ -294,6 +307,43 @@ export function buildPolicySet(
         t.decl.label,
       ),
     );
+  }
+
+  const acknowledgements = new Map<string, AcknowledgementModel>();
+  for (const k of all("Acknowledgement")) {
+    const d = k.decl;
+    let model: AcknowledgementModel = {
+      name: d.name,
+      source: sourceOf("Acknowledgement", d.name, k.doc),
+      doc: k.doc,
+      finding: d.finding,
+      reason: d.reason,
+    };
+    if (d.subject !== undefined) {
+      const { kind, name } = d.subject;
+      if (kind === "Org") {
+        const org = orgs[0]?.decl.name;
+        if (org !== undefined && org !== name)
+          report(
+            diagnosticAtPointer(k.doc, "/subject/name", "GH202", `unknown org \`${name}\``, {
+              hint: `the org is \`${org}\`; or omit \`subject\` for a finding about the org-wide settings`,
+            }),
+          );
+      } else {
+        resolves(kind, name, k.doc, "/subject/name");
+      }
+      model = { ...model, subject: { kind, name } };
+    }
+    if (d.expires !== undefined) {
+      if (!isCalendarDate(d.expires))
+        report(
+          diagnosticAtPointer(k.doc, "/expires", "GH105", `\`${d.expires}\` is not a calendar date`, {
+            hint: "write the last day the acknowledgement holds as `YYYY-MM-DD`",
+          }),
+        );
+      model = { ...model, expires: d.expires };
+    }
+    acknowledgements.set(d.name, withLabel(model, d.label));
   }
 
   const orgDoc = orgs[0];
@@ -321,6 +371,7 @@ export function buildPolicySet(
     users,
     sites,
     tests,
+    acknowledgements,
     feeds: resolver.feedUses,
     fileHashes: sources.fileHashes,
   };

@@ -65,18 +65,16 @@ function rangeOf(node: YamlNode | undefined): [number, number] | undefined {
 export type Anchor = "value" | "key" | "first-line";
 
 /**
- * A diagnostic at the YAML node of `pointer` inside `doc`: its value, the key naming it, or the
- * first line of a mapping. Falls back to the nearest enclosing node, never to line 1.
+ * The byte range in `doc`'s file that `pointer` should be shown at: its value, the key naming
+ * it, or the first line of a mapping; a collection is shown by its first line. Falls back to the
+ * nearest enclosing node, never to line 1.
  */
-export function diagnosticAtPointer(
+export function rangeAtPointer(
   doc: SourceDoc,
   pointer: string,
-  code: DiagnosticCode,
-  message: string,
-  options: { anchor?: Anchor; hint?: string | undefined } = {},
-): Diagnostic {
+  anchor: Anchor = "value",
+): [number, number] | undefined {
   const found = findNode(doc, pointer);
-  const anchor = options.anchor ?? "value";
   let range: [number, number] | undefined;
   if (anchor === "key") range = rangeOf(found.key) ?? rangeOf(found.node);
   else range = rangeOf(found.node);
@@ -89,8 +87,21 @@ export function diagnosticAtPointer(
     const r = rangeOf(found.node);
     if (range && r && range[0] === r[0] && range[1] === r[1]) range = firstLineOf(doc, r);
   }
-  range ??= rangeOf(found.nearest) ?? rangeOf(doc.doc.contents as YamlNode | undefined);
-  return diagnosticAt(doc.file, range, code, message, pointer, options.hint);
+  return range ?? rangeOf(found.nearest) ?? rangeOf(doc.doc.contents as YamlNode | undefined);
+}
+
+/**
+ * A diagnostic at the YAML node of `pointer` inside `doc`: its value, the key naming it, or the
+ * first line of a mapping. Falls back to the nearest enclosing node, never to line 1.
+ */
+export function diagnosticAtPointer(
+  doc: SourceDoc,
+  pointer: string,
+  code: DiagnosticCode,
+  message: string,
+  options: { anchor?: Anchor; hint?: string | undefined } = {},
+): Diagnostic {
+  return diagnosticAt(doc.file, rangeAtPointer(doc, pointer, options.anchor), code, message, pointer, options.hint);
 }
 
 function firstLineOf(doc: SourceDoc, range: [number, number]): [number, number] {

@@ -91,6 +91,7 @@ export interface ConnectedAppModel extends Declared {
   /** Undefined means any site. */
   readonly sites?: readonly string[];
   readonly runAsUser?: string;
+  readonly metadataType: "ConnectedApp" | "ExternalClientApplication";
 }
 
 /** A declared user. */
@@ -124,6 +125,16 @@ export interface TestModel extends Declared {
   readonly cases: readonly TestCaseModel[];
 }
 
+/** An acknowledged review finding; its subject resolves and its expiry is a calendar date. */
+export interface AcknowledgementModel extends Declared {
+  readonly finding: string;
+  /** The declaration the finding is about; undefined means the org-wide settings. */
+  readonly subject?: { readonly kind: Kind; readonly name: string };
+  readonly reason: string;
+  /** The last day it holds, `YYYY-MM-DD`. */
+  readonly expires?: string;
+}
+
 /** A validated, resolved policy set: every reference resolves and every range is parsed. */
 export interface PolicySet {
   readonly org: OrgModel;
@@ -134,6 +145,7 @@ export interface PolicySet {
   readonly users: ReadonlyMap<string, UserModel>;
   readonly sites: ReadonlyMap<string, SiteModel>;
   readonly tests: ReadonlyMap<string, TestModel>;
+  readonly acknowledgements: ReadonlyMap<string, AcknowledgementModel>;
   readonly feeds: readonly FeedUse[];
   /** SHA-256 of every policy file, by path relative to the policy directory. */
   readonly fileHashes: ReadonlyMap<string, string>;
