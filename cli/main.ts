@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { gatehouseVersion } from "../core/package-root.js";
 import { DIAGNOSTIC_FORMATS, runCheck, type DiagnosticFormat } from "./commands/check.js";
-import { runBuild } from "./commands/build.js";
+import { SIGNING_ALGORITHMS } from "../core/bundle-signing.js";
+import { runBuild, type BuildOptions } from "./commands/build.js";
 import { runEval } from "./commands/eval.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
 
@@ -34,7 +35,16 @@ function program(io: Io, result: { code: number }): Command {
     .requiredOption("-o, --out <dir>", "output directory")
     .option("--dump-ir", "also write the compiled IR as OUT/ir.json", false)
     .addOption(formatOption())
-    .action(async (dir: string, opts: { out: string; dumpIr: boolean; format: DiagnosticFormat }) => {
+    // Signing (OPA's bundle signature format).
+    .option("--signing-key <file>", "sign the bundle: a PEM private key, or the HMAC secret for HS*")
+    .addOption(
+      new Option("--signing-alg <alg>", "JWS algorithm of the signature (default RS256)").choices([
+        ...SIGNING_ALGORITHMS,
+      ]),
+    )
+    .option("--key-id <id>", "key id written into the signature (default `default`, as opa build)")
+    .option("--scope <scope>", "scope claim of the signature")
+    .action(async (dir: string, opts: BuildOptions) => {
       result.code = await runBuild(dir, opts, io);
     });
 

@@ -4,7 +4,7 @@
  *
  *   YAML files ─load─▶ SourceSet ─validate─▶ PolicySet ─lower─▶ IR ─emit─▶ Rego + data.json ─build─▶ bundle.tar.gz
  */
-import { build, type BuiltBundle, type OpaBinary } from "./build/index.js";
+import { build, type BuiltBundle, type BundleSigner, type OpaBinary } from "./build/index.js";
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import { sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { emit, type EmittedBundle } from "./emit/index.js";
@@ -33,6 +33,8 @@ export interface CompileOptions {
   readonly opa?: OpaBinary;
   /** Gatehouse's version for generated headers (defaults to the package's). */
   readonly version?: string;
+  /** Sign the bundle with this key (build stage). */
+  readonly signer?: BundleSigner;
 }
 
 /** Compiles the policy directory `dir`, stage by stage, as far as the input allows. */
@@ -65,7 +67,7 @@ export async function compile(dir: string, options: CompileOptions = {}): Promis
   if (!emitted || stop("build") || !options.opa)
     return done(emitted ? { sources, policy, ir, emitted } : { sources, policy, ir });
 
-  const built = await build(emitted, options.opa);
+  const built = await build(emitted, options.opa, options.signer ? { signer: options.signer } : {});
   diagnostics.push(...built.diagnostics);
   return done(built.value ? { sources, policy, ir, emitted, built: built.value } : { sources, policy, ir, emitted });
 }
