@@ -3,7 +3,7 @@ import { gatehouseVersion } from "../core/package-root.js";
 import { DIAGNOSTIC_FORMATS, runCheck, type DiagnosticFormat } from "./commands/check.js";
 import { SIGNING_ALGORITHMS } from "../core/bundle-signing.js";
 import { runBuild, type BuildOptions } from "./commands/build.js";
-import { runEval } from "./commands/eval.js";
+import { runEval, type EvalOptions } from "./commands/eval.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
 
 /** Builds the `gatehouse` command line; every action records its exit code in `result`. */
@@ -56,11 +56,18 @@ function program(io: Io, result: { code: number }): Command {
     .option("--inputs <file>", "requests as JSON Lines, one per line")
     .option("--expect <file>", "expected decisions as JSON Lines; exit 1 on any difference")
     .addOption(new Option("--format <format>", "output format").choices(["json", "pretty"]).default("json"))
-    .action(
-      async (opts: { bundle: string; input?: string; inputs?: string; expect?: string; format: "json" | "pretty" }) => {
-        result.code = await runEval(opts, io);
-      },
-    );
+    // Signature verification (OPA's bundle signature format).
+    .option("--verification-key <file>", "verify the bundle's signature: a PEM public key, or the HMAC secret for HS*")
+    .addOption(
+      new Option("--verification-alg <alg>", "the one JWS algorithm accepted (default RS256)").choices([
+        ...SIGNING_ALGORITHMS,
+      ]),
+    )
+    .option("--key-id <id>", "refuse a signature that names another key id")
+    .option("--scope <scope>", "the scope the signature must carry")
+    .action(async (opts: EvalOptions) => {
+      result.code = await runEval(opts, io);
+    });
 
   return root;
 }
