@@ -34,6 +34,7 @@ function program(io: Io, result: { code: number }): Command {
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
     .requiredOption("-o, --out <dir>", "output directory")
     .option("--dump-ir", "also write the compiled IR as OUT/ir.json", false)
+    .option("--no-types", "do not write OUT/types.ts (request and decision types, typed wrapper)")
     .addOption(formatOption())
     // Signing (OPA's bundle signature format).
     .option("--signing-key <file>", "sign the bundle: a PEM private key, or the HMAC secret for HS*")

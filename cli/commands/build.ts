@@ -13,6 +13,8 @@ import { renderDiagnostics, type DiagnosticFormat } from "./check.js";
 export interface BuildOptions {
   readonly out: string;
   readonly dumpIr: boolean;
+  /** Write OUT/types.ts (commander's `--no-types` sets false). */
+  readonly types: boolean;
   readonly format: DiagnosticFormat;
   readonly signingKey?: string;
   readonly signingAlg?: SigningAlgorithm;
@@ -51,11 +53,12 @@ function signerFor(options: BuildOptions): BundleSigner | undefined {
 
 /**
  * `gatehouse build DIR -o OUT`: compiles the policy set and writes OUT/bundle.tar.gz, signed
- * when a signing key is given. Nothing is written when the policy set has errors.
+ * when a signing key is given, and OUT/types.ts. Nothing is written when the policy set has
+ * errors.
  */
 export async function runBuild(dir: string, options: BuildOptions, io: Io): Promise<number> {
   const signer = signerFor(options);
-  const compilation = await compile(dir, { until: "emit" });
+  const compilation = await compile(dir, { until: "typegen", types: options.types });
   if (compilation.diagnostics.length > 0)
     io.stderr(renderDiagnostics(options.format, compilation.diagnostics, compilation.sources, io));
   if (hasErrors(compilation.diagnostics) || !compilation.emitted) return EXIT.policy;
@@ -69,9 +72,12 @@ export async function runBuild(dir: string, options: BuildOptions, io: Io): Prom
   writeFileSync(bundlePath, built.value.bundle);
   if (options.dumpIr && compilation.ir)
     writeFileSync(join(options.out, "ir.json"), `${canonicalJson(compilation.ir)}\n`);
+  const typesPath = compilation.types ? join(options.out, compilation.types.file) : undefined;
+  if (typesPath && compilation.types) writeFileSync(typesPath, compilation.types.text);
   const signature = built.value.signature;
   io.stderr(
     `gatehouse: wrote ${bundlePath} (revision ${built.value.revision}, ${built.value.bundle.byteLength} bytes, opa ${built.value.opaVersion}${signature ? `, signed ${signature.algorithm} by key \`${signature.keyId}\`` : ""})\n`,
   );
+  if (typesPath) io.stderr(`gatehouse: wrote ${typesPath}\n`);
   return EXIT.ok;
 }
