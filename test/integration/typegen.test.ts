@@ -166,6 +166,9 @@ describe("typegen: types.ts for a policy set", () => {
       writeFileSync(join(project, name, "good.ts"), goodUse(ir));
       writeFileSync(join(project, name, "bad.ts"), BAD_USE);
     }
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const example = /## Generated types[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    writeFileSync(join(project, "quickstart", "readme.ts"), example.replace("./dist/types.js", "./types.js"));
     const hostile = policyDir({
       "org.yaml": ORG,
       "policy.yaml": [
@@ -185,7 +188,7 @@ describe("typegen: types.ts for a policy set", () => {
     expect(examples).toContain("quickstart");
   });
 
-  it("compiles with tsc, and so does correct use, for every example", () => {
+  it("compiles with tsc, and so does correct use (and the README's example), for every example", () => {
     const unexpected = errors.filter((e) => !e.file.endsWith("bad.ts"));
     expect(unexpected).toEqual([]);
   });
