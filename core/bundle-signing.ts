@@ -97,12 +97,14 @@ function basename(path: string): string {
 }
 
 /**
- * True for the files OPA hashes as structured data (`data.json`, `data.yaml`, `data.yml` at any
- * depth, and `.manifest`); every other file is hashed as its raw bytes.
+ * How OPA hashes a file: JSON (`data.json` and `.manifest` at any depth) and YAML (`data.yaml`,
+ * `data.yml`) as structured data, parsed with keys sorted; anything else as its raw bytes.
  */
-export function isStructuredFile(path: string): boolean {
+export function structuredKind(path: string): "json" | "yaml" | undefined {
   const base = basename(path);
-  return base === "data.json" || base === "data.yaml" || base === "data.yml" || base === ".manifest";
+  if (base === "data.json" || base === ".manifest") return "json";
+  if (base === "data.yaml" || base === "data.yml") return "yaml";
+  return undefined;
 }
 
 /**
@@ -113,8 +115,9 @@ export function isStructuredFile(path: string): boolean {
  */
 export function hashBundleFile(path: string, bytes: Uint8Array, algorithm: FileHashAlgorithm): FileDigest {
   const hash = createHash(FILE_HASH_ALGORITHMS[algorithm]);
-  if (!isStructuredFile(path)) return { ok: true, hash: hash.update(bytes).digest("hex") };
-  if (basename(path) !== "data.json" && basename(path) !== ".manifest")
+  const kind = structuredKind(path);
+  if (kind === undefined) return { ok: true, hash: hash.update(bytes).digest("hex") };
+  if (kind === "yaml")
     return { ok: false, problem: "unsupported", message: `\`${path}\` is a YAML data file, which cannot be verified` };
   const canonical = opaHashedJson(bytes);
   if (canonical === undefined) return { ok: false, problem: "malformed", message: `\`${path}\` is not valid JSON` };
@@ -122,52 +125,74 @@ export function hashBundleFile(path: string, bytes: Uint8Array, algorithm: FileH
 }
 
 /**
+ * True when a structured file's raw bytes hash to `expected`: then they are the very text the
+ * signer hashed (a SHA-256 preimage), which is valid JSON of the signed document, and need no
+ * re-encoding. Gatehouse writes its JSON files in that form, so verifying its own bundles
+ * costs one pass of the hash.
+ */
+export function rawBytesMatch(bytes: Uint8Array, algorithm: FileHashAlgorithm, expected: string): boolean {
+  return createHash(FILE_HASH_ALGORITHMS[algorithm]).update(bytes).digest("hex") === expected.toLowerCase();
+}
+
+/**
  * The text OPA hashes for a structured file: the JSON parsed with numbers kept as written (Go's
- * `json.Number`), object keys sorted in code point order (Go's byte-wise string order), strings
- * escaped as Go's encoder does without HTML escaping, no whitespace. Undefined for text that is
- * not strict JSON in UTF-8, or that repeats a key with different values (which parsers resolve
- * differently, so a signature over it would not say what the runtime reads).
+ * `json.Number`) and a repeated key resolved to its last value (as Go and the WebAssembly
+ * runtime both read it), object keys sorted in code point order (Go's byte-wise string
+ * order), strings escaped as Go's encoder does without HTML escaping, no whitespace. Undefined
+ * for text that is not strict JSON in UTF-8.
  */
 export function opaHashedJson(bytes: Uint8Array): string | undefined {
+  let text: string;
   let value: unknown;
   try {
     // A leading byte order mark is dropped, as OPA drops it.
-    value = parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // JSON.parse is several times faster than lossless-json, and exact whenever every number
+    // is written as JavaScript would print it, which is the common case.
+    value = numbersPrintAsWritten(text)
+      ? JSON.parse(text)
+      : parse(text, undefined, { onDuplicateKey: ({ newValue }) => newValue });
   } catch {
     return undefined;
   }
-  const out: string[] = [];
-  writeGo(value, out);
-  return out.join("");
+  return goJson(value);
 }
 
-function writeGo(value: unknown, out: string[]): void {
-  if (value === null || typeof value === "boolean") out.push(String(value));
-  else if (typeof value === "string") out.push(goString(value));
-  else if (isLosslessNumber(value)) out.push(value.value);
-  else if (Array.isArray(value)) {
-    out.push("[");
-    value.forEach((item, i) => {
-      if (i > 0) out.push(",");
-      writeGo(item, out);
-    });
-    out.push("]");
-  } else {
-    // INVARIANT: lossless-json yields only null, booleans, strings, LosslessNumbers, arrays and
-    // plain objects.
-    const object = value as Record<string, unknown>;
-    out.push("{");
-    Object.keys(object)
-      .sort(compareCodePoints)
-      .forEach((key, i) => {
-        if (i > 0) out.push(",");
-        out.push(goString(key), ":");
-        writeGo(object[key], out);
-      });
-    out.push("}");
+/** Strings (skipped) and numbers, in JSON text already known to be valid. */
+const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*/g;
+
+/** True when JSON.stringify would print every number of the JSON `text` exactly as written. */
+function numbersPrintAsWritten(text: string): boolean {
+  TOKENS.lastIndex = 0;
+  for (let m = TOKENS.exec(text); m !== null; m = TOKENS.exec(text)) {
+    const token = m[0];
+    if (token.charCodeAt(0) !== 0x22 && JSON.stringify(Number(token)) !== token) return false;
   }
+  return true;
 }
 
+function goJson(value: unknown): string {
+  if (typeof value === "string") return goString(value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return JSON.stringify(value);
+  if (isLosslessNumber(value)) return value.value;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + goJson(value[i]);
+    return `${out}]`;
+  }
+  // INVARIANT: both parsers yield only strings, numbers, booleans, null, LosslessNumbers, arrays
+  // and plain objects.
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  // UTF-16 order is code point order unless a key holds a surrogate (a character past U+FFFF).
+  keys.sort(keys.some((k) => SURROGATE.test(k)) ? compareCodePoints : undefined);
+  let out = "{";
+  for (let i = 0; i < keys.length; i++) out += `${i > 0 ? "," : ""}${goString(keys[i]!)}:${goJson(object[keys[i]!])}`;
+  return `${out}}`;
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+const GO_DIFFERS = /[\u2028\u2029\ud800-\udfff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
@@ -176,6 +201,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * U+2028 and U+2029, and its decoder has already turned a lone surrogate into U+FFFD.
  */
 function goString(value: string): string {
+  if (!GO_DIFFERS.test(value)) return JSON.stringify(value);
   return JSON.stringify(value.replace(LONE_SURROGATE, "\ufffd")).replace(/[\u2028\u2029]/g, (c) =>
     c === "\u2028" ? "\\u2028" : "\\u2029",
   );

@@ -5,7 +5,8 @@ import { packageRoot } from "../../core/package-root.js";
 import { Authorizer, BundleError, type AuthorizerOptions } from "../../wasm/index.js";
 import { compile } from "../../compiler/pipeline.js";
 import { opa } from "../helpers/opa.js";
-import { flipByte, keyPair, repack } from "../helpers/signing.js";
+import { bundleFiles, flipByte, keyPair, repack } from "../helpers/signing.js";
+import { opaHashedJson } from "../../core/bundle-signing.js";
 
 const quickstart = join(packageRoot(), "examples", "quickstart");
 
@@ -33,6 +34,14 @@ describe("Authorizer.load verifies a signed quick-start bundle before instantiat
   it("loads it with the signer's public key and decides", async () => {
     const authorizer = await Authorizer.load(signed, { verification });
     expect(authorizer.revision).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("writes its JSON files in the form OPA hashes, so verifying them costs one hash pass", async () => {
+    const files = await bundleFiles(signed);
+    for (const name of ["data.json", ".manifest"]) {
+      const bytes = files.get(name)!;
+      expect([name, opaHashedJson(bytes)]).toEqual([name, new TextDecoder().decode(bytes)]);
+    }
   });
 
   it.each([
