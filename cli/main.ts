@@ -39,7 +39,7 @@ function program(io: Io, result: { code: number }): Command {
     // Signing (OPA's bundle signature format).
     .option("--signing-key <file>", "sign the bundle: a PEM private key, or the HMAC secret for HS*")
     .addOption(
-      new Option("--signing-alg <alg>", "JWS algorithm of the signature (default RS256)").choices([
+      new Option("--signing-alg <alg>", "JWS algorithm of the signature; RS256 when not given").choices([
         ...SIGNING_ALGORITHMS,
       ]),
     )
@@ -60,7 +60,7 @@ function program(io: Io, result: { code: number }): Command {
     // Signature verification (OPA's bundle signature format).
     .option("--verification-key <file>", "verify the bundle's signature: a PEM public key, or the HMAC secret for HS*")
     .addOption(
-      new Option("--verification-alg <alg>", "the one JWS algorithm accepted (default RS256)").choices([
+      new Option("--verification-alg <alg>", "the one JWS algorithm accepted; RS256 when not given").choices([
         ...SIGNING_ALGORITHMS,
       ]),
     )

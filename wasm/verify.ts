@@ -199,9 +199,7 @@ export async function verifyBundle(
   if (scope !== (config.scope ?? ""))
     return refuse(
       "SIGNATURE_SCOPE_MISMATCH",
-      config.scope === undefined
-        ? `the signature has scope \`${scope}\`, but no scope is configured`
-        : `the signature has scope \`${scope}\`, but \`${config.scope}\` is configured`,
+      `${scope === "" ? "the signature has no scope" : `the signature has scope \`${scope}\``}, but ${config.scope === undefined ? "no scope" : `\`${config.scope}\``} is configured`,
     );
 
   const byName = new Map<string, { readonly hash: string; readonly algorithm: FileHashAlgorithm }>();

@@ -184,7 +184,7 @@ describe("verifyBundle", () => {
       "SIGNATURE_SCOPE_MISMATCH: the signature has scope `write`, but no scope is configured",
     );
     expect(await outcome(rsaSigned, { key: rsa.publicKey, scope: "read" })).toBe(
-      "SIGNATURE_SCOPE_MISMATCH: the signature has scope ``, but `read` is configured",
+      "SIGNATURE_SCOPE_MISMATCH: the signature has no scope, but `read` is configured",
     );
   });
 
