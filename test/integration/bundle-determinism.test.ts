@@ -4,7 +4,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readArchive } from "../../core/bundle-archive.js";
 import { gatehouseVersion, packageRoot } from "../../core/package-root.js";
+import { bundleSigner } from "../../compiler/build/index.js";
+import { compile } from "../../compiler/pipeline.js";
+import { opa } from "../helpers/opa.js";
 import { buildDir, policyDir } from "../helpers/policy.js";
+import { keyPair } from "../helpers/signing.js";
 
 const quickstart = join(packageRoot(), "examples", "quickstart");
 
@@ -50,6 +54,15 @@ describe("deterministic bundles", () => {
     expect(first.built.bundle.byteLength).toBeGreaterThan(10_000);
     expect(Buffer.from(second.built.bundle).equals(Buffer.from(first.built.bundle))).toBe(true);
     expect(second.built.revision).toBe(first.built.revision);
+  });
+
+  it("stays byte-identical when signed with RS256", async () => {
+    const signer = bundleSigner(new TextEncoder().encode(keyPair("rsa").privateKey));
+    if (!signer.ok) throw new Error(signer.message);
+    const build = (dir: string) => compile(dir, { opa: opa(), signer: signer.signer });
+    const [first, second] = [await build(policyCopy()), await build(policyCopy())];
+    expect(first.built?.signature).toEqual({ algorithm: "RS256", keyId: "default" });
+    expect(Buffer.from(second.built!.bundle).equals(Buffer.from(first.built!.bundle))).toBe(true);
   });
 
   it("sets the manifest: a content-hash revision, the gatehouse root, versions, feed and source hashes", async () => {

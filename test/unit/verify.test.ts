@@ -104,9 +104,13 @@ describe("verifyBundle", () => {
     }
   });
 
-  it("signs deterministically with RS256 and HS256", async () => {
+  it("signs deterministically with RS256 and HS256, not with ES256 (a random nonce per signature)", async () => {
     const again = await signed(signer(rsa.privateKey));
     expect(again.get(SIGNATURES_FILE)).toEqual(rsaSigned.get(SIGNATURES_FILE));
+    const hs = signer(secret, { algorithm: "HS256" });
+    expect((await signed(hs)).get(SIGNATURES_FILE)).toEqual((await signed(hs)).get(SIGNATURES_FILE));
+    const es = signer(ec.privateKey, { algorithm: "ES256" });
+    expect((await signed(es)).get(SIGNATURES_FILE)).not.toEqual((await signed(es)).get(SIGNATURES_FILE));
   });
 
   it("SIGNATURE_MISSING: a key is configured and the signature was stripped", async () => {
