@@ -68,13 +68,13 @@ export async function compile(dir: string, options: CompileOptions = {}): Promis
   const ir = lowered.value;
   if (!ir || stop("emit")) return done(ir ? { sources, policy, ir } : { sources, policy });
 
-  const version = options.version === undefined ? {} : { version: options.version };
-  const emitted = emit(ir, version).value;
+  const versionOption = options.version === undefined ? {} : { version: options.version };
+  const emitted = emit(ir, versionOption).value;
   if (!emitted || stop("typegen")) return done(emitted ? { sources, policy, ir, emitted } : { sources, policy, ir });
 
   let types: GeneratedTypes | undefined;
   if (options.types) {
-    const generated = await typegen(ir, { revision: emitted.revision, ...version });
+    const generated = await typegen(ir, { revision: emitted.revision, ...versionOption });
     diagnostics.push(...generated.diagnostics);
     types = generated.value;
   }

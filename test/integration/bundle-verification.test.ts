@@ -104,6 +104,21 @@ describe("Authorizer.load verifies a signed quick-start bundle before instantiat
     );
   });
 
+  it("is not built when signing fails after the key was accepted (GH403)", async () => {
+    // Only a signer made by hand, bypassing bundleSigner's checks, can reach this.
+    const signer = { algorithm: "RS256", keyId: "k", key: new Uint8Array(32) } as const;
+    const c = await compile(quickstart, { opa: opa(), signer });
+    expect(c.built).toBeUndefined();
+    expect(c.diagnostics).toMatchObject([
+      {
+        code: "GH403",
+        severity: "error",
+        file: "bundle",
+        message: expect.stringMatching(/^cannot sign the bundle: signing failed: /) as string,
+      },
+    ]);
+  });
+
   it("refuses it without a key configured (a signature asks to be verified)", async () => {
     expect(await refusal(signed, {})).toBe(
       "VERIFICATION_KEY_MISSING: the bundle is signed, but no verification key is configured to check `.signatures.json`",
