@@ -1,8 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { gatehouseVersion } from "../core/package-root.js";
 import { DIAGNOSTIC_FORMATS, runCheck, type DiagnosticFormat } from "./commands/check.js";
-import { runBuild } from "./commands/build.js";
-import { runEval } from "./commands/eval.js";
+import { SIGNING_ALGORITHMS } from "../core/bundle-signing.js";
+import { runBuild, type BuildOptions } from "./commands/build.js";
+import { runEval, type EvalOptions } from "./commands/eval.js";
 import { runTestCommand } from "./commands/test.js";
 import { runExportSfdx, runImportSfdx } from "./commands/sfdx.js";
 import { REVIEW_FORMATS, runReview, type ReviewFormat } from "./commands/review.js";
@@ -37,8 +38,18 @@ function program(io: Io, result: { code: number }): Command {
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
     .requiredOption("-o, --out <dir>", "output directory")
     .option("--dump-ir", "also write the compiled IR as OUT/ir.json", false)
+    .option("--no-types", "do not write OUT/types.ts (request and decision types, typed wrapper)")
     .addOption(formatOption())
-    .action(async (dir: string, opts: { out: string; dumpIr: boolean; format: DiagnosticFormat }) => {
+    // Signing (OPA's bundle signature format).
+    .option("--signing-key <file>", "sign the bundle: a PEM private key, or the HMAC secret for HS*")
+    .addOption(
+      new Option("--signing-alg <alg>", "JWS algorithm of the signature; RS256 when not given").choices([
+        ...SIGNING_ALGORITHMS,
+      ]),
+    )
+    .option("--key-id <id>", "key id written into the signature (default `default`, as opa build)")
+    .option("--scope <scope>", "scope claim of the signature")
+    .action(async (dir: string, opts: BuildOptions) => {
       result.code = await runBuild(dir, opts, io);
     });
 
@@ -50,11 +61,18 @@ function program(io: Io, result: { code: number }): Command {
     .option("--inputs <file>", "requests as JSON Lines, one per line")
     .option("--expect <file>", "expected decisions as JSON Lines; exit 1 on any difference")
     .addOption(new Option("--format <format>", "output format").choices(["json", "pretty"]).default("json"))
-    .action(
-      async (opts: { bundle: string; input?: string; inputs?: string; expect?: string; format: "json" | "pretty" }) => {
-        result.code = await runEval(opts, io);
-      },
-    );
+    // Signature verification (OPA's bundle signature format).
+    .option("--verification-key <file>", "verify the bundle's signature: a PEM public key, or the HMAC secret for HS*")
+    .addOption(
+      new Option("--verification-alg <alg>", "the one JWS algorithm accepted; RS256 when not given").choices([
+        ...SIGNING_ALGORITHMS,
+      ]),
+    )
+    .option("--key-id <id>", "refuse a signature that names another key id")
+    .option("--scope <scope>", "the scope the signature must carry")
+    .action(async (opts: EvalOptions) => {
+      result.code = await runEval(opts, io);
+    });
 
   root
     .command("test")

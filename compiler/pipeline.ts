@@ -3,17 +3,19 @@
  * diagnostics flow alongside and a stage runs only when the previous one produced a value.
  *
  *   YAML files ─load─▶ SourceSet ─validate─▶ PolicySet ─lower─▶ IR ─emit─▶ Rego + data.json ─build─▶ bundle.tar.gz
+ *                                                                   └───────typegen──▶ types.ts
  */
-import { build, type BuiltBundle, type OpaBinary } from "./build/index.js";
+import { build, type BuiltBundle, type BundleSigner, type OpaBinary } from "./build/index.js";
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import { sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { emit, type EmittedBundle } from "./emit/index.js";
 import { load, type SourceSet } from "./load/index.js";
 import { lower, type Ir } from "./lower/index.js";
+import { typegen, type GeneratedTypes } from "./typegen/index.js";
 import { validate, type PolicySet } from "./validate/index.js";
 
 /** The stages, in order. */
-export const STAGES = ["load", "validate", "lower", "emit", "build"] as const;
+export const STAGES = ["load", "validate", "lower", "emit", "typegen", "build"] as const;
 
 /** What compiling produced: the value of every stage that ran, and everything reported. */
 export interface Compilation {
@@ -21,6 +23,7 @@ export interface Compilation {
   readonly policy?: PolicySet;
   readonly ir?: Ir;
   readonly emitted?: EmittedBundle;
+  readonly types?: GeneratedTypes;
   readonly built?: BuiltBundle;
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -33,6 +36,10 @@ export interface CompileOptions {
   readonly opa?: OpaBinary;
   /** Gatehouse's version for generated headers (defaults to the package's). */
   readonly version?: string;
+  /** Sign the bundle with this key (build stage). */
+  readonly signer?: BundleSigner;
+  /** Generate types.ts (typegen stage). Off by default: it loads the TypeScript compiler. */
+  readonly types?: boolean;
 }
 
 /** Compiles the policy directory `dir`, stage by stage, as far as the input allows. */
@@ -61,11 +68,20 @@ export async function compile(dir: string, options: CompileOptions = {}): Promis
   const ir = lowered.value;
   if (!ir || stop("emit")) return done(ir ? { sources, policy, ir } : { sources, policy });
 
-  const emitted = emit(ir, options.version === undefined ? {} : { version: options.version }).value;
-  if (!emitted || stop("build") || !options.opa)
-    return done(emitted ? { sources, policy, ir, emitted } : { sources, policy, ir });
+  const versionOption = options.version === undefined ? {} : { version: options.version };
+  const emitted = emit(ir, versionOption).value;
+  if (!emitted || stop("typegen")) return done(emitted ? { sources, policy, ir, emitted } : { sources, policy, ir });
 
-  const built = await build(emitted, options.opa);
+  let types: GeneratedTypes | undefined;
+  if (options.types) {
+    const generated = await typegen(ir, { revision: emitted.revision, ...versionOption });
+    diagnostics.push(...generated.diagnostics);
+    types = generated.value;
+  }
+  const sofar = { sources, policy, ir, emitted, ...(types ? { types } : {}) };
+  if (stop("build") || !options.opa) return done(sofar);
+
+  const built = await build(emitted, options.opa, options.signer ? { signer: options.signer } : {});
   diagnostics.push(...built.diagnostics);
-  return done(built.value ? { sources, policy, ir, emitted, built: built.value } : { sources, policy, ir, emitted });
+  return done(built.value ? { ...sofar, built: built.value } : sofar);
 }

@@ -160,6 +160,10 @@ export async function writeArchive(
     }
     p.finalize();
   });
+  // Byte identity: the tar bytes depend only on `files`; the deflate stream also depends on the
+  // zlib built into Node (`process.versions.zlib`): the same Node release always gives the same
+  // bytes, another release may compress differently. The revision, the manifest and every file
+  // (hence a signature's file hashes) are unaffected by that.
   const gz = gzipSync(tar, { level: 9 });
   // Byte 9 of a gzip header names the operating system; 255 ("unknown") is what Go writes.
   gz[9] = 0xff;

@@ -4,6 +4,7 @@ import { readBundleBytes, unpackBundle, type BundleManifest, type BundleSource }
 import { decisionProblem, evaluationError, inputInvalid, type Decision } from "./decision.js";
 import { BundleError } from "./errors.js";
 import { requestCheck, type RequestCheck } from "./request-validator.js";
+import { verifyBundle, type BundleVerification } from "./verify.js";
 
 /** The entry point that validates the request itself: the policy's public decision. */
 export const DECISION_ENTRYPOINT = "gatehouse/decision";
@@ -22,6 +23,11 @@ export interface AuthorizerOptions {
   readonly archiveLimits?: ArchiveLimits;
   /** The fetch used for `http(s):` sources. */
   readonly fetch?: typeof fetch;
+  /**
+   * Verify the bundle's signature with this key before anything is instantiated. Without it an
+   * unsigned bundle loads and a signed one is refused (VERIFICATION_KEY_MISSING).
+   */
+  readonly verification?: BundleVerification;
 }
 
 /** How much WebAssembly memory the policy holds. */
@@ -93,6 +99,8 @@ export class Authorizer {
   static async load(source: BundleSource, options: AuthorizerOptions = {}): Promise<Authorizer> {
     const bytes = await readBundleBytes(source, options.fetch);
     const bundle = await unpackBundle(bytes, options.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS);
+    const verified = await verifyBundle(bundle.files, options.verification);
+    if (!verified.ok) throw verified.error;
     const maxPages = options.maxMemoryPages ?? 16384;
     const initial = Math.min(maxPages, Math.max(8, Math.ceil((bundle.data.byteLength * 3) / PAGE)));
     let policy: LoadedPolicy;

@@ -18,4 +18,6 @@ export {
   type DecisionReason,
   type Request,
 } from "./decision.js";
-export { BundleError, type BundleErrorCode } from "./errors.js";
+export { BundleError, type BundleErrorCode, type SignatureErrorCode } from "./errors.js";
+export { verifyBundle, type BundleVerification, type VerificationOutcome, type VerifiedSignature } from "./verify.js";
+export { SIGNING_ALGORITHMS, type SigningAlgorithm } from "../core/bundle-signing.js";

@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { canonicalJson } from "../../core/canonical-json.js";
 import { hasErrors } from "../../compiler/diagnostics/diagnostic.js";
-import { build } from "../../compiler/build/index.js";
+import { build, bundleSigner, type BundleSigner } from "../../compiler/build/index.js";
+import type { SigningAlgorithm } from "../../core/bundle-signing.js";
 import { compile } from "../../compiler/pipeline.js";
-import { EXIT, type Io } from "../io.js";
+import { CliError, EXIT, type Io } from "../io.js";
 import { requireOpa } from "../opa.js";
 import { renderDiagnostics, type DiagnosticFormat } from "./check.js";
 
@@ -12,20 +13,57 @@ import { renderDiagnostics, type DiagnosticFormat } from "./check.js";
 export interface BuildOptions {
   readonly out: string;
   readonly dumpIr: boolean;
+  /** Write OUT/types.ts (commander's `--no-types` sets false). */
+  readonly types: boolean;
   readonly format: DiagnosticFormat;
+  readonly signingKey?: string;
+  readonly signingAlg?: SigningAlgorithm;
+  readonly keyId?: string;
+  readonly scope?: string;
+}
+
+/** The signer the options ask for, or undefined; a bad key is a usage error (exit 2). */
+function signerFor(options: BuildOptions): BundleSigner | undefined {
+  if (options.signingKey === undefined) {
+    const stray = [
+      ["--signing-alg", options.signingAlg],
+      ["--key-id", options.keyId],
+      ["--scope", options.scope],
+    ].find(([, value]) => value !== undefined);
+    if (stray) throw new CliError(`\`${stray[0]}\` needs \`--signing-key\``);
+    return undefined;
+  }
+  let material: Uint8Array;
+  try {
+    material = readFileSync(options.signingKey);
+  } catch (error) {
+    throw new CliError(
+      `cannot read the signing key \`${options.signingKey}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const result = bundleSigner(material, {
+    ...(options.signingAlg === undefined ? {} : { algorithm: options.signingAlg }),
+    ...(options.keyId === undefined ? {} : { keyId: options.keyId }),
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+  });
+  if (!result.ok)
+    throw new CliError(`cannot sign with \`${options.signingKey}\`: ${result.message}`, EXIT.usage, result.hint);
+  return result.signer;
 }
 
 /**
- * `gatehouse build DIR -o OUT`: compiles the policy set and writes OUT/bundle.tar.gz. Nothing
- * is written when the policy set has errors.
+ * `gatehouse build DIR -o OUT`: compiles the policy set and writes OUT/bundle.tar.gz, signed
+ * when a signing key is given, and OUT/types.ts. Nothing is written when the policy set has
+ * errors.
  */
 export async function runBuild(dir: string, options: BuildOptions, io: Io): Promise<number> {
-  const compilation = await compile(dir, { until: "emit" });
+  const signer = signerFor(options);
+  const compilation = await compile(dir, { until: "typegen", types: options.types });
   if (compilation.diagnostics.length > 0)
     io.stderr(renderDiagnostics(options.format, compilation.diagnostics, compilation.sources, io));
   if (hasErrors(compilation.diagnostics) || !compilation.emitted) return EXIT.policy;
   // Only a policy set without errors needs opa, so a broken one never triggers a toolchain build.
-  const built = await build(compilation.emitted, requireOpa(io));
+  const built = await build(compilation.emitted, requireOpa(io), signer ? { signer } : {});
   if (built.diagnostics.length > 0)
     io.stderr(renderDiagnostics(options.format, built.diagnostics, compilation.sources, io));
   if (!built.value) return EXIT.policy;
@@ -39,8 +77,12 @@ export async function runBuild(dir: string, options: BuildOptions, io: Io): Prom
       `gatehouse: feed ${use.file.relPath} (sha256 ${use.file.sha256}): ${use.kept} prefix${use.kept === 1 ? "" : "es"} for network \`${use.network}\`\n`,
     );
   }
+  const typesPath = compilation.types ? join(options.out, compilation.types.file) : undefined;
+  if (typesPath && compilation.types) writeFileSync(typesPath, compilation.types.text);
+  const signature = built.value.signature;
   io.stderr(
-    `gatehouse: wrote ${bundlePath} (revision ${built.value.revision}, ${built.value.bundle.byteLength} bytes, opa ${built.value.opaVersion})\n`,
+    `gatehouse: wrote ${bundlePath} (revision ${built.value.revision}, ${built.value.bundle.byteLength} bytes, opa ${built.value.opaVersion}${signature ? `, signed ${signature.algorithm} by key \`${signature.keyId}\`` : ""})\n`,
   );
+  if (typesPath) io.stderr(`gatehouse: wrote ${typesPath}\n`);
   return EXIT.ok;
 }

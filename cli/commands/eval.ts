@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { Authorizer, BundleError, inputInvalid, type Decision } from "../../wasm/index.js";
+import type { SigningAlgorithm } from "../../core/bundle-signing.js";
+import { Authorizer, BundleError, inputInvalid, type BundleVerification, type Decision } from "../../wasm/index.js";
 import { palette } from "../format/text.js";
 import { CliError, EXIT, useColor, type Io } from "../io.js";
 
@@ -10,6 +11,37 @@ export interface EvalOptions {
   readonly inputs?: string;
   readonly format: "json" | "pretty";
   readonly expect?: string;
+  readonly verificationKey?: string;
+  readonly verificationAlg?: SigningAlgorithm;
+  readonly keyId?: string;
+  readonly scope?: string;
+}
+
+/** The verification the options ask for, or undefined when no key is given. */
+function verificationFor(options: EvalOptions): BundleVerification | undefined {
+  if (options.verificationKey === undefined) {
+    const stray = [
+      ["--verification-alg", options.verificationAlg],
+      ["--key-id", options.keyId],
+      ["--scope", options.scope],
+    ].find(([, value]) => value !== undefined);
+    if (stray) throw new CliError(`\`${stray[0]}\` needs \`--verification-key\``);
+    return undefined;
+  }
+  let key: Uint8Array;
+  try {
+    key = readFileSync(options.verificationKey);
+  } catch (error) {
+    throw new CliError(
+      `cannot read the verification key \`${options.verificationKey}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  return {
+    key,
+    ...(options.verificationAlg === undefined ? {} : { algorithm: options.verificationAlg }),
+    ...(options.keyId === undefined ? {} : { keyId: options.keyId }),
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+  };
 }
 
 interface Line {
@@ -113,12 +145,19 @@ export async function runEval(options: EvalOptions, io: Io): Promise<number> {
   if ((options.input === undefined) === (options.inputs === undefined)) {
     throw new CliError("give exactly one of `--input FILE` or `--inputs FILE.jsonl`");
   }
+  const verification = verificationFor(options);
   let authorizer: Authorizer;
   try {
-    authorizer = await Authorizer.load(options.bundle);
+    authorizer = await Authorizer.load(options.bundle, verification ? { verification } : {});
   } catch (error) {
     if (error instanceof BundleError)
-      throw new CliError(`cannot load bundle \`${options.bundle}\`: ${error.code}: ${error.message}`);
+      throw new CliError(
+        `cannot load bundle \`${options.bundle}\`: ${error.code}: ${error.message}`,
+        EXIT.usage,
+        error.code === "VERIFICATION_KEY_MISSING"
+          ? "pass the signer's public key (or secret) with `--verification-key`"
+          : undefined,
+      );
     throw error;
   }
   const lines: Line[] =

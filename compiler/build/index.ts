@@ -3,13 +3,16 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { readArchive, writeArchive } from "../../core/bundle-archive.js";
+import { SIGNATURES_FILE } from "../../core/bundle-signing.js";
 import { canonicalJson } from "../../core/canonical-json.js";
 import { packageRoot } from "../../core/package-root.js";
 import type { Diagnostic, StageResult } from "../diagnostics/diagnostic.js";
 import { CODES } from "../diagnostics/codes.js";
 import type { EmittedBundle } from "../emit/index.js";
 import type { OpaBinary } from "./opa-toolchain.js";
+import { signBundle, type BundleSigner } from "./sign.js";
 
+export { bundleSigner, signBundle, type BundleSigner, type SignerOptions, type SignerResult } from "./sign.js";
 export { findOpa, isOpaBinary, pinnedOpaVersion, type OpaBinary, type OpaUnavailable } from "./opa-toolchain.js";
 
 /** A built bundle: the gzipped tarball `opa build` wrote, and what it contains. */
@@ -17,6 +20,14 @@ export interface BuiltBundle {
   readonly bundle: Uint8Array;
   readonly revision: string;
   readonly opaVersion: string;
+  /** The key that signed it, when it is signed. */
+  readonly signature?: { readonly algorithm: string; readonly keyId: string };
+}
+
+/** Options of `build`. */
+export interface BuildOptions {
+  /** Sign the bundle with this key: `.signatures.json` in OPA's format, covering every file. */
+  readonly signer?: BundleSigner;
 }
 
 /** The path of Gatehouse's capabilities file: WebAssembly-native builtins and `rego_v1` only. */
@@ -25,7 +36,7 @@ export function capabilitiesPath(): string {
 }
 
 function buildDiagnostic(
-  code: "GH401" | "GH402",
+  code: "GH401" | "GH402" | "GH403",
   message: string,
   file: string,
   line: number,
@@ -82,9 +93,14 @@ function opaErrors(output: string, workDir: string): Diagnostic[] {
  * directory, runs `opa build -t wasm -b` with Gatehouse's capabilities, then packs the result
  * deterministically: `.manifest` (with OPA's `wasm` section), `data.json`, the complete Rego
  * sources (OPA's own output keeps only stubs of rules compiled to WebAssembly) and
- * `policy.wasm`. The only stage that runs a process.
+ * `policy.wasm`; with a signer, `.signatures.json` first, signing all of them. The only stage
+ * that runs a process.
  */
-export async function build(emitted: EmittedBundle, opa: OpaBinary): Promise<StageResult<BuiltBundle>> {
+export async function build(
+  emitted: EmittedBundle,
+  opa: OpaBinary,
+  options: BuildOptions = {},
+): Promise<StageResult<BuiltBundle>> {
   const work = mkdtempSync(join(tmpdir(), "gatehouse-build-"));
   try {
     const src = join(work, "src");
@@ -118,13 +134,30 @@ export async function build(emitted: EmittedBundle, opa: OpaBinary): Promise<Sta
     const rego = [...emitted.files.entries()]
       .filter(([path]) => path.endsWith(".rego"))
       .sort(([a], [b]) => (a < b ? -1 : 1));
-    const bundle = await writeArchive([
+    const files: Array<readonly [string, Uint8Array]> = [
       [".manifest", text(canonicalJson(JSON.parse(new TextDecoder().decode(manifest))))],
       ["data.json", text(emitted.files.get("data.json") ?? "{}")],
       ...rego.map(([path, content]) => [path, text(content)] as const),
       ["policy.wasm", wasm],
-    ]);
-    return { value: { bundle, revision: emitted.revision, opaVersion: opa.version }, diagnostics: [] };
+    ];
+    const signer = options.signer;
+    if (!signer) {
+      const bundle = await writeArchive(files);
+      return { value: { bundle, revision: emitted.revision, opaVersion: opa.version }, diagnostics: [] };
+    }
+    const signed = await signBundle(files, signer);
+    if (!signed.ok)
+      return { diagnostics: [buildDiagnostic("GH403", `cannot sign the bundle: ${signed.message}`, "bundle", 1, 1)] };
+    const bundle = await writeArchive([[SIGNATURES_FILE, signed.signatures], ...files]);
+    return {
+      value: {
+        bundle,
+        revision: emitted.revision,
+        opaVersion: opa.version,
+        signature: { algorithm: signer.algorithm, keyId: signer.keyId },
+      },
+      diagnostics: [],
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

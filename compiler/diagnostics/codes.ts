@@ -341,6 +341,13 @@ export const CODES = {
     situation: "a Rego template calling `time.now_ns()`, which the WebAssembly runtime does not implement",
     fix: "Use only builtins the WebAssembly target implements natively.",
   },
+  GH403: {
+    severity: "error",
+    slug: "bundle-signing-failed",
+    summary: "The bundle could not be signed with the given key. This is a Gatehouse bug when the key was accepted.",
+    example: "a signing key the crypto library refuses after Gatehouse checked it",
+    fix: "Report the bug with the key type and algorithm (never the key); the message carries the cause.",
+  },
 } as const satisfies Record<string, CodeSpec>;
 
 /** A registered diagnostic code. */

@@ -1,0 +1,123 @@
+import { gzipSync } from "node:zlib";
+import { pack, type Header } from "tar-stream";
+import { describe, expect, it } from "vitest";
+import { readArchive, writeArchive, type ArchiveLimits } from "../../core/bundle-archive.js";
+import { Authorizer, BundleError } from "../../wasm/index.js";
+
+type Entry = Partial<Header> & Pick<Header, "name"> & { readonly content?: string };
+
+/** A gzipped tar archive holding exactly `entries`, as any tar writer could produce it. */
+async function archive(entries: readonly Entry[]): Promise<Uint8Array> {
+  const tar = await new Promise<Buffer>((resolve, reject) => {
+    const p = pack();
+    const chunks: Buffer[] = [];
+    p.on("data", (chunk: unknown) => chunks.push(chunk as Buffer));
+    p.on("end", () => resolve(Buffer.concat(chunks)));
+    p.on("error", reject);
+    for (const { content, ...header } of entries) {
+      if (content === undefined) p.entry(header);
+      else p.entry(header, content);
+    }
+    p.finalize();
+  });
+  return gzipSync(tar);
+}
+
+const file = (name: string, content = "{}"): Entry => ({ name, content, type: "file" });
+
+async function problem(entries: readonly Entry[], limits?: ArchiveLimits): Promise<string> {
+  const result = await readArchive(await archive(entries), limits);
+  return result.ok ? `ok: ${[...result.files.keys()].join(", ")}` : `${result.problem}: ${result.message}`;
+}
+
+describe("readArchive refuses unsafe tar entries", () => {
+  it("reads regular files under OPA's single leading `/` or none, skipping directory entries", async () => {
+    expect(
+      await problem([
+        { name: "/gatehouse", type: "directory" },
+        file("/gatehouse/decision.rego", "package gatehouse"),
+        file("data.json"),
+      ]),
+    ).toBe("ok: gatehouse/decision.rego, data.json");
+  });
+
+  it.each([
+    ["an absolute path beyond OPA's leading `/`", "//data.json"],
+    ["an absolute path", "///etc/passwd"],
+    ["a parent segment", "../data.json"],
+    ["a parent segment inside", "/gatehouse/../../etc/passwd"],
+    ["a `.` segment", "gatehouse/./decision.rego"],
+    ["an empty segment", "gatehouse//decision.rego"],
+    ["a backslash", "gatehouse\\..\\decision.rego"],
+    ["a drive letter", "C:/data.json"],
+    ["a NUL in a long (pax) name", `${"a".repeat(120)}\u0000.json`],
+    ["a newline", "data.json\n"],
+    ["a parent segment in a long (pax) name", `${"a".repeat(120)}/../../data.json`],
+  ])("%s: ENTRY_PATH_UNSAFE", async (_what, name) => {
+    const result = await problem([file(name)]);
+    expect(result).toMatch(/^ENTRY_PATH_UNSAFE: entry `.*` has an unsafe path$/s);
+  });
+
+  it.each([
+    [{ name: "data.json", type: "symlink", linkname: "/etc/passwd" }, "symlink"],
+    [{ name: "data.json", type: "link", linkname: "policy.wasm" }, "link"],
+    [{ name: "dev", type: "character-device", devmajor: 1, devminor: 3 }, "character-device"],
+    [{ name: "disk", type: "block-device", devmajor: 8, devminor: 0 }, "block-device"],
+    [{ name: "pipe", type: "fifo" }, "fifo"],
+  ] as const)("a %s entry: ENTRY_NOT_A_FILE", async (entry, type) => {
+    expect(await problem([file("/.manifest"), entry])).toBe(
+      `ENTRY_NOT_A_FILE: entry \`${entry.name}\` is a ${type}, not a regular file`,
+    );
+  });
+
+  it.each([
+    [["data.json", "data.json"], "data.json"],
+    [["/data.json", "data.json"], "data.json"],
+    [["gatehouse/x.rego", "/gatehouse/x.rego"], "gatehouse/x.rego"],
+  ])("duplicates %j, also after normalization: ENTRY_DUPLICATE", async (names, path) => {
+    expect(await problem(names.map((n) => file(n)))).toBe(`ENTRY_DUPLICATE: entry \`${path}\` appears twice`);
+  });
+
+  it("stops at the size limits: compressed size, expanded size, entry count", async () => {
+    const limits = { maxArchiveBytes: 1 << 20, maxTotalBytes: 1000, maxEntries: 3 };
+    expect(await problem([file("a.json", "x".repeat(600)), file("b.json", "x".repeat(600))], limits)).toBe(
+      "ARCHIVE_TOO_LARGE: the archive expands past the 1000-byte limit",
+    );
+    expect(
+      await problem(
+        ["a", "b", "c", "d"].map((n) => file(`${n}.rego`)),
+        limits,
+      ),
+    ).toBe("ARCHIVE_TOO_LARGE: the archive has more than 3 entries");
+    const small = { ...limits, maxArchiveBytes: 64 };
+    expect(await problem([file("a.json", "x".repeat(100_000))], small)).toMatch(
+      /^ARCHIVE_TOO_LARGE: the archive is \d+ bytes, over the 64-byte limit$/,
+    );
+    const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024));
+    expect(bomb.byteLength).toBeLessThan(20_000);
+    const result = await readArchive(bomb, { ...limits, maxTotalBytes: 1024 * 1024 });
+    expect(result).toMatchObject({ ok: false, problem: "ARCHIVE_TOO_LARGE" });
+  });
+
+  it("round-trips what writeArchive writes", async () => {
+    const bytes = await writeArchive([["data.json", new TextEncoder().encode("{}")]]);
+    const result = await readArchive(bytes);
+    expect(result.ok && [...result.files.keys()]).toEqual(["data.json"]);
+  });
+});
+
+describe("Authorizer.load maps archive problems to bundle error codes", () => {
+  const symlink: Entry = { name: "data.json", type: "symlink", linkname: "/etc/passwd" };
+  it.each([
+    [[file("../data.json")], "BUNDLE_ENTRY_PATH_UNSAFE"],
+    [[symlink], "BUNDLE_ENTRY_NOT_A_FILE"],
+    [[file("/data.json"), file("data.json")], "BUNDLE_ENTRY_DUPLICATE"],
+  ])("%#: %s", async (entries, code) => {
+    const error = await Authorizer.load(await archive(entries)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BundleError);
+    expect((error as BundleError).code).toBe(code);
+  });
+});
