@@ -79,17 +79,23 @@ export const INTERACTIVE_GRANTS = ["web_server", "user_agent", "device"] as cons
 export const NEVER_RELAXED_GRANTS = ["jwt_bearer", "saml_bearer", "password", "soap_login", "session"] as const;
 export const APPLESS_GRANTS = ["password", "soap_login", "session"] as const;
 export const PASSWORD_GRANTS = ["password", "soap_login"] as const;
+/** Users neither guest nor customer or partner: the ones the quick allow path decides. */
+export const INTERNAL_USER_TYPES = ["Standard", "CsnOnly"] as const;
+/** Grants whose logins may be challenged (identity verification or security token) on the API channel. */
+export const CHALLENGED_GRANTS = [...INTERACTIVE_GRANTS, ...PASSWORD_GRANTS] as const;
 
 /** The `lib` object of data.json. */
 export function libTables(): Record<string, unknown> {
   return {
     appless_grants: truthTable(APPLESS_GRANTS),
+    challenged_grants: truthTable(CHALLENGED_GRANTS),
     channels: truthTable(["api", "ui"]),
     external_user_types: truthTable(EXTERNAL_USER_TYPES),
     fields: truthTable(REQUEST_FIELDS),
     grants: truthTable(GRANTS),
     hexbyte: hexBytes(),
     interactive_grants: truthTable(INTERACTIVE_GRANTS),
+    internal_user_types: truthTable(INTERNAL_USER_TYPES),
     never_relaxed_grants: truthTable(NEVER_RELAXED_GRANTS),
     nibble: nibbleMasks(),
     octets: octets(),
