@@ -58,10 +58,17 @@ function byName<T extends { name: string }>(values: Iterable<T>): T[] {
  */
 export function lower(policy: PolicySet): StageResult<Ir> {
   const sets = new Map<string, IrAddressSet>();
+  // Lists resolved from the same networks hold the same range objects: cover each such list once.
+  const covered = new Map<number, Array<{ ranges: readonly AddressRange[]; id: string }>>();
   const setId = (ranges: readonly AddressRange[]): string | null => {
     if (ranges.length === 0) return null;
+    const candidates = covered.get(ranges.length) ?? [];
+    const same = candidates.find((c) => c.ranges === ranges || c.ranges.every((r, i) => r === ranges[i]));
+    if (same) return same.id;
     const set = addressSet(ranges);
     sets.set(set.id, set);
+    candidates.push({ ranges, id: set.id });
+    covered.set(ranges.length, candidates);
     return set.id;
   };
   const org = policy.org;

@@ -57,10 +57,33 @@ export class RangeResolver {
   }
 
   /** Resolves the list at `pointer` of `doc`; entries that fail are reported and left out. */
-  resolveList(doc: SourceDoc, pointer: string, entries: readonly IpRange[] | undefined): AddressRange[] {
+  resolveList(doc: SourceDoc, pointer: string, entries: readonly IpRange[] | undefined): readonly AddressRange[] {
+    const names = this.onlyKnownNetworks(entries);
+    const shared = names === undefined ? undefined : this.sharedLists.get(names);
+    if (shared) return shared;
     const out: AddressRange[] = [];
-    (entries ?? []).forEach((entry, i) => out.push(...this.resolveEntry(doc, `${pointer}/${i}`, entry)));
+    (entries ?? []).forEach((entry, i) => {
+      for (const range of this.resolveEntry(doc, `${pointer}/${i}`, entry)) out.push(range);
+    });
+    if (names !== undefined) this.sharedLists.set(names, out);
     return out;
+  }
+
+  /**
+   * Lists that name only declared networks, by those names: such a list resolves to the same
+   * ranges wherever it is written and reports nothing of its own, so every profile that names
+   * the same networks shares one list (and later stages can see that by identity).
+   */
+  private readonly sharedLists = new Map<string, readonly AddressRange[]>();
+
+  private onlyKnownNetworks(entries: readonly IpRange[] | undefined): string | undefined {
+    if (!entries || entries.length === 0 || this.resolving.length > 0) return undefined;
+    const names: string[] = [];
+    for (const entry of entries) {
+      if (typeof entry !== "object" || !("network" in entry) || !this.networks.has(entry.network)) return undefined;
+      names.push(entry.network);
+    }
+    return names.join("\u0000");
   }
 
   /** Every range of the named network, or undefined when it is unknown or part of a cycle. */

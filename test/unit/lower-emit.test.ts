@@ -50,6 +50,31 @@ describe("lower", () => {
     expect(c.ir!.profiles.map((p) => p.name)).toEqual(["A", "B"]);
     expect(new Set([c.ir!.org.trustedIpRanges, ...c.ir!.profiles.map((p) => p.loginIpRanges)]).size).toBe(1);
   });
+
+  it("resolves a list naming only networks once, however many profiles name them", async () => {
+    const profile = (name: string, ranges: string): string =>
+      `kind: Profile\nname: ${name}\nloginIpRanges: ${ranges}\n`;
+    const c = await compileDir(
+      policyDir({
+        "o.yaml": ORG,
+        "n.yaml":
+          "kind: Network\nname: corp\nranges: [10.0.0.0/8]\n---\nkind: Network\nname: vpn\nranges: [192.0.2.0/24]\n",
+        "p.yaml": [
+          profile("A", "[{network: corp}, {network: vpn}]"),
+          profile("B", "[{network: corp}, {network: vpn}]"),
+          profile("C", "[{network: vpn}, {network: corp}]"),
+          profile("D", "[{network: corp}, 10.1.0.0/16]"),
+        ].join("---\n"),
+      }),
+    );
+    const p = c.policy!.profiles;
+    expect(p.get("B")!.loginIpRanges).toBe(p.get("A")!.loginIpRanges);
+    expect(p.get("C")!.loginIpRanges).not.toBe(p.get("A")!.loginIpRanges);
+    expect(new Set(c.ir!.profiles.map((x) => x.loginIpRanges)).size).toBe(2);
+    expect(c.diagnostics.map((d) => `${d.code} ${d.line}: ${d.message}`)).toEqual([
+      "GH300 15: `10.1.0.0/16` in the login IP ranges of profile `D` is already covered by `10.0.0.0/8`",
+    ]);
+  });
 });
 
 describe("emit", () => {

@@ -128,7 +128,17 @@ function coverage(list: NamedList, report: (d: Diagnostic) => void): void {
 export const rangeLists: Rule = {
   name: "range-lists",
   check(policy, report) {
+    // Lists that name the same networks are one shared array: find each array's documents once.
+    const docsOf = new Map<readonly AddressRange[], Set<SourceDoc>>();
     for (const list of listsOf(policy)) {
+      let docs = docsOf.get(list.ranges);
+      if (!docs) {
+        docs = new Set(list.ranges.map((r) => r.origin.doc));
+        docsOf.set(list.ranges, docs);
+      }
+      // Both checks report only ranges written in the list's own document; a list made only of
+      // networks has none, and each network is checked as a list of its own.
+      if (!docs.has(list.doc)) continue;
       overlaps(list, report);
       coverage(list, report);
     }
