@@ -116,7 +116,16 @@ export async function readArchive(
         else chunks.push(bytes);
       });
       stream.on("end", () => {
-        files.set(path, Buffer.concat(chunks));
+        // A plain Uint8Array over its own ArrayBuffer: Buffer.concat may hand out a slice of
+        // Node's shared pool, whose `.buffer` (and `slice()`, which does not copy) would
+        // expose the neighbouring bytes to whoever reads the file as an ArrayBuffer.
+        const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+        let offset = 0;
+        for (const chunk of chunks) {
+          bytes.set(chunk, offset);
+          offset += chunk.length;
+        }
+        files.set(path, bytes);
         next();
       });
     });

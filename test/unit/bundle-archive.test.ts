@@ -99,6 +99,16 @@ describe("readArchive refuses unsafe tar entries", () => {
     expect(result).toMatchObject({ ok: false, problem: "ARCHIVE_TOO_LARGE" });
   });
 
+  it("gives each file its own buffer, so slice().buffer holds exactly the file", async () => {
+    const result = await readArchive(await archive([file("data.json", '{"small":true}'), file("policy.wasm", "x")]));
+    if (!result.ok) throw new Error(result.message);
+    for (const bytes of result.files.values()) {
+      expect(bytes.slice().buffer.byteLength).toBe(bytes.byteLength);
+      expect(bytes.byteOffset).toBe(0);
+    }
+    expect(new TextDecoder().decode(result.files.get("data.json")!.slice().buffer)).toBe('{"small":true}');
+  });
+
   it("round-trips what writeArchive writes", async () => {
     const bytes = await writeArchive([["data.json", new TextEncoder().encode("{}")]]);
     const result = await readArchive(bytes);
