@@ -1,0 +1,139 @@
+import type { Breakdown } from "./breakdown.js";
+import type { StageTimes } from "./compile-tier.js";
+import type { HttpRun } from "./http.js";
+import type { MachineInfo } from "./machine.js";
+import type { LatencyStats, Throughput } from "./measure.js";
+import type { OpaBenchResult } from "./opa-native.js";
+import type { PoolRun } from "./pool.js";
+import type { ProcessRss } from "./rss.js";
+import type { StreamMix } from "./stream.js";
+import type { TierSpec } from "./tiers.js";
+
+/** An arm that was not run, and why. */
+export interface Skipped {
+  readonly skipped: string;
+}
+
+/** Load time of a bundle, split into its steps (medians of several loads, ms). */
+export interface LoadTimes {
+  readonly loads: number;
+  /** `Authorizer.load(path)`: everything below plus the probe decision. */
+  readonly totalMs: number;
+  readonly readMs: number;
+  readonly unpackMs: number;
+  readonly verifyMs: number;
+  readonly instantiateMs: number;
+  readonly setDataMs: number;
+}
+
+/** Memory of a loaded bundle. */
+export interface MemoryResult {
+  readonly dataJsonBytes: number;
+  readonly wasmMemoryBytes: number;
+  /** RSS of a fresh Node process before and after loading the bundle. */
+  readonly process: ProcessRss | Skipped;
+}
+
+/** The naive Rego baseline on one policy set. */
+export interface NaiveResult {
+  readonly appRules: number;
+  readonly profileRules: number;
+  readonly cidrs: number;
+  readonly buildMs: number;
+  /** Stream requests decided by both before timing, and how many disagreed on allow. */
+  readonly checked: number;
+  readonly disagreements: number;
+  readonly latency: LatencyStats;
+}
+
+/** Everything measured on one tier. */
+export interface TierResult {
+  readonly spec: TierSpec;
+  readonly sizes: {
+    readonly sourceBytes: number;
+    readonly dataJsonBytes: number;
+    readonly bundleBytes: number;
+    readonly addressSets: number;
+    readonly prefixes: number;
+  };
+  readonly compile: {
+    /** Stage times of the first compile in this process. */
+    readonly first: StageTimes;
+    /** In-process `compile()` after an earlier one (JIT and file cache warm), ms. */
+    readonly warmMs: readonly number[];
+    /** A fresh `gatehouse build` process, wall clock, ms. */
+    readonly coldMs: readonly number[];
+  };
+  readonly load: LoadTimes;
+  readonly memory: MemoryResult;
+  readonly stream: StreamMix & { readonly rangeForms: Readonly<Record<string, number>> };
+  /** Whether the single-core loops ran pinned to one CPU. */
+  readonly pinned: boolean;
+  readonly gatehouse: {
+    readonly decide: LatencyStats;
+    readonly decideThroughput: Throughput;
+    readonly decideJson: LatencyStats;
+    readonly jsonInOut: Throughput;
+    readonly decideMany: Throughput & { readonly batch: number };
+    /** decide() on the requests fed to `opa bench`, for the ratio on the same inputs. */
+    readonly opaInputs: Throughput;
+  };
+  /** Where a decision's time goes. */
+  readonly breakdown: Breakdown;
+  readonly baselines: {
+    readonly naive: NaiveResult | Skipped;
+    readonly opaNative: { readonly loop: OpaBenchResult | Skipped; readonly single: OpaBenchResult | Skipped };
+    readonly reference: Throughput;
+    readonly jsonFloor: Throughput;
+    readonly http: {
+      readonly gatehouse: HttpRun | Skipped;
+      readonly opa: HttpRun | Skipped;
+      readonly serverPinned: boolean;
+    };
+    readonly pool: PoolRun;
+  };
+}
+
+/** One point of a scaling curve. */
+export interface ScalingPoint {
+  readonly spec: TierSpec;
+  readonly dataJsonBytes: number;
+  readonly prefixes: number;
+  readonly gatehouse: LatencyStats;
+  readonly naive: LatencyStats | Skipped;
+}
+
+/** A target of the issue, and how this run did against it. */
+export interface TargetResult {
+  readonly target: string;
+  readonly goal: string;
+  readonly measured: string;
+  /** The measured quantity over its goal, oriented so that ≤ 1 means met (NaN when not measured). */
+  readonly ratio: number;
+  readonly status: "met" | "missed" | "not measured";
+  readonly note?: string;
+}
+
+/** A complete run. */
+export interface BenchResults {
+  readonly kind: "gatehouse-bench";
+  readonly version: 1;
+  readonly mode: "full" | "quick";
+  readonly machine: MachineInfo;
+  readonly feed: {
+    readonly origin: "file" | "generated";
+    readonly path: string | null;
+    readonly v4: number;
+    readonly v6: number;
+  };
+  readonly budgets: Readonly<Record<string, number>>;
+  readonly tiers: readonly TierResult[];
+  readonly scaling: { readonly ranges: readonly ScalingPoint[]; readonly apps: readonly ScalingPoint[] };
+  readonly targets: readonly TargetResult[];
+  readonly durationSeconds: number;
+}
+
+/** True when `value` is an arm that was skipped. */
+export function isSkipped(value: unknown): value is Skipped {
+  return typeof value === "object" && value !== null && "skipped" in value;
+}

@@ -1,0 +1,188 @@
+import { isSkipped, type ScalingPoint, type TargetResult, type TierResult } from "./results.js";
+
+const us = (ns: number): string => `${(ns / 1000).toFixed(2)} µs`;
+const ms = (v: number): string => `${v.toFixed(0)} ms`;
+const times = (v: number): string => `${v.toFixed(2)}×`;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export { median };
+
+function judged(target: string, goal: string, measured: string, ratio: number, note?: string): TargetResult {
+  const status = Number.isNaN(ratio) ? "not measured" : ratio <= 1 ? "met" : "missed";
+  return note === undefined
+    ? { target, goal, measured, ratio, status }
+    : { target, goal, measured, ratio, status, note };
+}
+
+function missing(target: string, goal: string, why: string): TargetResult {
+  return { target, goal, measured: "—", ratio: Number.NaN, status: "not measured", note: why };
+}
+
+function point(points: readonly ScalingPoint[], field: "ranges" | "apps", n: number): ScalingPoint | undefined {
+  return points.find((p) => p.spec[field] === n);
+}
+
+/**
+ * Judges the issue's targets on one run. Every ratio is oriented so that ≤ 1 means met
+ * (measured ÷ goal for limits, goal ÷ measured for floors).
+ */
+export function judgeTargets(
+  tiers: readonly TierResult[],
+  scaling: { readonly ranges: readonly ScalingPoint[]; readonly apps: readonly ScalingPoint[] },
+): TargetResult[] {
+  const tier = (name: string): TierResult | undefined => tiers.find((t) => t.spec.name === name);
+  const out: TargetResult[] = [];
+  const m = tier("M");
+  const l = tier("L");
+
+  if (m) {
+    const rate = m.gatehouse.decideThroughput.perSecond;
+    out.push(
+      judged(
+        "decisions/s on one core, tier M",
+        "≥ 150,000/s",
+        `${Math.round(rate).toLocaleString("en-US")}/s`,
+        150_000 / rate,
+      ),
+    );
+    out.push(judged("p99 latency, tier M", "≤ 25 µs", us(m.gatehouse.decide.p99Ns), m.gatehouse.decide.p99Ns / 25_000));
+  } else {
+    out.push(missing("decisions/s on one core, tier M", "≥ 150,000/s", "tier M not run"));
+    out.push(missing("p99 latency, tier M", "≤ 25 µs", "tier M not run"));
+  }
+
+  const r10 = point(scaling.ranges, "ranges", 10);
+  const r100k = point(scaling.ranges, "ranges", 100_000);
+  if (r10 && r100k) {
+    const ratio = r100k.gatehouse.p50Ns / r10.gatehouse.p50Ns;
+    out.push(
+      judged(
+        "p50 at 100k ranges ÷ p50 at 10 ranges",
+        "≤ 1.5",
+        `${us(r100k.gatehouse.p50Ns)} ÷ ${us(r10.gatehouse.p50Ns)} = ${times(ratio)}`,
+        ratio / 1.5,
+      ),
+    );
+  } else out.push(missing("p50 at 100k ranges ÷ p50 at 10 ranges", "≤ 1.5", "the range curve did not reach 100k"));
+
+  const a10 = point(scaling.apps, "apps", 10);
+  const a10k = point(scaling.apps, "apps", 10_000);
+  if (a10 && a10k) {
+    const ratio = a10k.gatehouse.p50Ns / a10.gatehouse.p50Ns;
+    out.push(
+      judged(
+        "p50 at 10k apps ÷ p50 at 10 apps",
+        "≤ 1.2",
+        `${us(a10k.gatehouse.p50Ns)} ÷ ${us(a10.gatehouse.p50Ns)} = ${times(ratio)}`,
+        ratio / 1.2,
+      ),
+    );
+  } else out.push(missing("p50 at 10k apps ÷ p50 at 10 apps", "≤ 1.2", "the app curve did not reach 10k"));
+
+  const opaTier = m ?? tiers[0];
+  const loop = opaTier?.baselines.opaNative.loop;
+  if (opaTier && loop && !isSkipped(loop)) {
+    const gatehouseNs = 1e9 / opaTier.gatehouse.opaInputs.perSecond;
+    const speedup = loop.nsPerDecision / gatehouseNs;
+    out.push(
+      judged(
+        `faster than OPA's Go evaluator, same Rego, data and inputs (tier ${opaTier.spec.name})`,
+        "> 1× (OPA time ÷ Gatehouse time)",
+        `${us(loop.nsPerDecision)} ÷ ${us(gatehouseNs)} = ${times(speedup)}`,
+        1 / speedup,
+      ),
+    );
+  } else out.push(missing("faster than OPA's Go evaluator", "> 1×", "opa bench did not run"));
+
+  const naive = r100k?.naive;
+  if (r100k && naive && !isSkipped(naive)) {
+    const speedup = naive.p50Ns / r100k.gatehouse.p50Ns;
+    out.push(
+      judged(
+        "faster than the naive Rego at 100k ranges (p50)",
+        "≥ 100×",
+        `${us(naive.p50Ns)} ÷ ${us(r100k.gatehouse.p50Ns)} = ${times(speedup)}`,
+        100 / speedup,
+      ),
+    );
+  } else
+    out.push(
+      missing(
+        "faster than the naive Rego at 100k ranges (p50)",
+        "≥ 100×",
+        "the naive baseline did not run at 100k ranges",
+      ),
+    );
+
+  if (l) {
+    const cold = median(l.compile.coldMs);
+    const warm = median(l.compile.warmMs);
+    out.push(
+      Number.isFinite(cold)
+        ? judged(
+            "compile of tier L, YAML → bundle (fresh `gatehouse build` process)",
+            "≤ 5 s",
+            Number.isFinite(warm) ? `${ms(cold)} (warm, in process: ${ms(warm)})` : ms(cold),
+            cold / 5000,
+          )
+        : judged(
+            "compile of tier L, YAML → bundle (first compile in the benchmark's process)",
+            "≤ 5 s",
+            ms(l.compile.first.total),
+            l.compile.first.total / 5000,
+            "no fresh-process compile in this run",
+          ),
+    );
+    out.push(
+      judged(
+        "load of tier L (read, verify, instantiate, setData)",
+        "≤ 250 ms",
+        ms(l.load.totalMs),
+        l.load.totalMs / 250,
+      ),
+    );
+  } else {
+    out.push(missing("compile of tier L", "≤ 5 s", "tier L not run"));
+    out.push(missing("load of tier L", "≤ 250 ms", "tier L not run"));
+  }
+
+  const biggest = l ?? m ?? tiers[tiers.length - 1];
+  if (biggest) {
+    const ratio = biggest.memory.wasmMemoryBytes / biggest.memory.dataJsonBytes;
+    out.push(
+      judged(
+        `WebAssembly memory ÷ data.json size (tier ${biggest.spec.name})`,
+        "≤ 10×",
+        `${(biggest.memory.wasmMemoryBytes / 2 ** 20).toFixed(1)} MiB ÷ ${(biggest.memory.dataJsonBytes / 2 ** 20).toFixed(1)} MiB = ${times(ratio)}`,
+        ratio / 10,
+      ),
+    );
+  }
+
+  const s = tier("S");
+  if (s) {
+    const inOut = (t: TierResult): number =>
+      1e9 / t.gatehouse.jsonInOut.perSecond / (1e9 / t.baselines.reference.perSecond);
+    const gatehouseNs = 1e9 / s.gatehouse.jsonInOut.perSecond;
+    const referenceNs = 1e9 / s.baselines.reference.perSecond;
+    const others = tiers.filter((t) => t !== s).map((t) => `tier ${t.spec.name}: ${times(inOut(t))}`);
+    out.push(
+      judged(
+        "JSON in → JSON out, Gatehouse ÷ TypeScript reference evaluator (tier S)",
+        "≤ 2×",
+        `${us(gatehouseNs)} ÷ ${us(referenceNs)} = ${times(inOut(s))}`,
+        inOut(s) / 2,
+        others.length > 0
+          ? `judged on S, where the reference's scans over apps and ranges cost least; ${others.join(", ")}`
+          : undefined,
+      ),
+    );
+  } else out.push(missing("JSON in → JSON out, Gatehouse ÷ TypeScript reference evaluator", "≤ 2×", "tier S not run"));
+  return out;
+}

@@ -1,0 +1,588 @@
+/**
+ * The benchmark: generates policy sets at tiers S, M and L, compiles them through the real
+ * pipeline with the real `opa`, and measures decisions, latency, batch and worker-pool
+ * throughput, compile and load time and memory, against four baselines in the same run — a
+ * naive Rego policy through the same runtime, OPA's Go evaluator, `opa run --server` over
+ * loopback HTTP, and the TypeScript reference evaluator — then the scaling curves in ranges
+ * and apps, and judges the issue's targets.
+ *
+ *   npm run bench               full run; writes bench/results/ (results.json, results.md, scaling.svg)
+ *   npm run bench -- --quick    small counts, under three minutes; writes bench/results/quick/ (git-ignored)
+ *
+ * Options: --tiers S,M,L (which tiers), --no-scaling, --no-http.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { findOpa, isOpaBinary, type OpaBinary } from "../compiler/build/index.js";
+import { packageRoot } from "../core/package-root.js";
+import { referenceDecide } from "../test/reference/evaluator.js";
+import { readBundleBytes, unpackBundle } from "../wasm/bundle.js";
+import { Authorizer } from "../wasm/index.js";
+import { verifyBundle } from "../wasm/verify.js";
+import { coldCompileMs, compileTier, compileTimed, type CompiledTier } from "./harness/compile-tier.js";
+import { breakdown } from "./harness/breakdown.js";
+import { benchFeed } from "./harness/feed.js";
+import {
+  gatehouseServeAvailable,
+  httpLoad,
+  startGatehouseServe,
+  startOpaServer,
+  type DecisionServer,
+  type HttpRun,
+} from "./harness/http.js";
+import { loadNow, machineInfo, pinProcess, tasksetAvailable } from "./harness/machine.js";
+import { markdownReport } from "./harness/markdown.js";
+import { measureLatency, measureThroughput, type Budget, type LatencyStats } from "./harness/measure.js";
+import { buildNaive, naivePolicy } from "./harness/naive-rego.js";
+import { opaNativeBench } from "./harness/opa-native.js";
+import { measurePool } from "./harness/pool.js";
+import { Random } from "./harness/random.js";
+import { processRss } from "./harness/rss.js";
+import {
+  isSkipped,
+  type BenchResults,
+  type LoadTimes,
+  type MemoryResult,
+  type NaiveResult,
+  type ScalingPoint,
+  type Skipped,
+  type TierResult,
+} from "./harness/results.js";
+import { buildStream, streamMix, type StreamRequest } from "./harness/stream.js";
+import { svgCharts } from "./harness/svg-chart.js";
+import { judgeTargets, median } from "./harness/targets.js";
+import { appsPoint, rangesPoint, TIERS, type TierSpec } from "./harness/tiers.js";
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    tiers: { type: "string", default: "S,M,L" },
+    "no-scaling": { type: "boolean", default: false },
+    "no-http": { type: "boolean", default: false },
+  },
+});
+const quick = args.quick;
+const withScaling = !args["no-scaling"];
+const withHttp = !args["no-http"];
+
+/** How much each arm measures; the quick run keeps the same shape with smaller counts. */
+const BUDGETS = quick
+  ? {
+      streamRequests: 2048,
+      warmup: 10_000,
+      decisions: 50_000,
+      decisionsL: 20_000,
+      secondary: 20_000,
+      secondarySeconds: 0.5,
+      loopSeconds: 1.5,
+      naiveDecisions: 1_000,
+      naiveSeconds: 1,
+      scalingDecisions: 20_000,
+      scalingSeconds: 1,
+      opaLoopInputs: 32,
+      httpSeconds: 2,
+      poolSeconds: 2,
+      warmCompiles: 0,
+      coldCompiles: 1,
+      loads: 1,
+      breakdownDecisions: 5_000,
+      breakdownSeconds: 0.3,
+    }
+  : {
+      streamRequests: 8192,
+      warmup: 10_000,
+      decisions: 1_000_000,
+      decisionsL: 300_000,
+      secondary: 200_000,
+      secondarySeconds: 15,
+      loopSeconds: 60,
+      naiveDecisions: 20_000,
+      naiveSeconds: 20,
+      scalingDecisions: 300_000,
+      scalingSeconds: 20,
+      opaLoopInputs: 256,
+      httpSeconds: 10,
+      poolSeconds: 10,
+      warmCompiles: 3,
+      coldCompiles: 3,
+      loads: 5,
+      breakdownDecisions: 100_000,
+      breakdownSeconds: 5,
+    };
+const HTTP_CONCURRENCY = 16;
+const DECIDE_MANY_BATCH = 1000;
+
+const started = performance.now();
+const log = (line: string): void => {
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+};
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+const found = findOpa();
+if (!isOpaBinary(found)) {
+  process.stderr.write(`bench: ${found.message}\n`);
+  process.exit(2);
+}
+const opa: OpaBinary = found;
+const machine = machineInfo(opa.version);
+const canPin = machine.tasksetAvailable && machine.cores >= 2 && tasksetAvailable();
+const feed = benchFeed(new Random(4242));
+log(
+  `${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, opa ${opa.version}, load ${machine.loadAverage.start.toFixed(2)}; ` +
+    `feed: ${feed.origin} (${feed.counts.v4} + ${feed.counts.v6} prefixes); ${quick ? "quick" : "full"} run`,
+);
+const work = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
+
+/** Runs `f` with this process pinned to CPU 0 (when possible); reports whether it was. */
+function pinned<T>(f: () => T): { value: T; pinned: boolean } {
+  const pin = canPin ? pinProcess(0) : { pinned: false, restore: () => undefined };
+  try {
+    return { value: f(), pinned: pin.pinned };
+  } finally {
+    pin.restore();
+  }
+}
+
+function budget(count: number, maxSeconds = BUDGETS.loopSeconds, warmup = BUDGETS.warmup): Budget {
+  return { warmup, count, maxSeconds };
+}
+
+/** Checks every stream request gets exactly the reasons and notes its template promises. */
+function verifyStream(authorizer: Authorizer, stream: readonly StreamRequest[], tier: string): void {
+  for (const r of stream) {
+    const d = authorizer.decide(r.request);
+    const reasons = d.reasons.map((x) => x.code).join(",");
+    const notes = d.notes.map((x) => x.code).join(",");
+    if (reasons !== r.template.reasons.join(",") || notes !== r.template.notes.join(",")) {
+      throw new Error(
+        `bench: tier ${tier}: \`${r.template.id}\` was decided [${reasons}] with notes [${notes}]: ${r.json}`,
+      );
+    }
+  }
+}
+
+async function loadTimes(path: string, loads: number): Promise<LoadTimes> {
+  const steps = {
+    total: [] as number[],
+    read: [] as number[],
+    unpack: [] as number[],
+    verify: [] as number[],
+    instantiate: [] as number[],
+    setData: [] as number[],
+  };
+  for (let i = 0; i < loads; i++) {
+    gc();
+    let t = performance.now();
+    const lap = (into: number[]): void => {
+      const now = performance.now();
+      into.push(now - t);
+      t = now;
+    };
+    const bytes = await readBundleBytes(path);
+    lap(steps.read);
+    const bundle = await unpackBundle(bytes);
+    lap(steps.unpack);
+    const verified = await verifyBundle(bundle.files, undefined);
+    if (!verified.ok) throw verified.error;
+    lap(steps.verify);
+    const initial = Math.min(16384, Math.max(8, Math.ceil((bundle.data.byteLength * 3) / 65536)));
+    const policy = await loadPolicy(bundle.wasm, { initial, maximum: 16384 });
+    lap(steps.instantiate);
+    policy.setData(bundle.data.slice().buffer);
+    lap(steps.setData);
+    gc();
+    const t0 = performance.now();
+    await Authorizer.load(path);
+    steps.total.push(performance.now() - t0);
+  }
+  return {
+    loads,
+    totalMs: median(steps.total),
+    readMs: median(steps.read),
+    unpackMs: median(steps.unpack),
+    verifyMs: median(steps.verify),
+    instantiateMs: median(steps.instantiate),
+    setDataMs: median(steps.setData),
+  };
+}
+
+async function memory(path: string, dataJsonBytes: number): Promise<{ memory: MemoryResult; authorizer: Authorizer }> {
+  const authorizer = await Authorizer.load(path);
+  const rss = processRss(path);
+  return {
+    authorizer,
+    memory: {
+      dataJsonBytes,
+      wasmMemoryBytes: authorizer.memoryUsage().bytes,
+      process: typeof rss === "string" ? { skipped: rss } : rss,
+    },
+  };
+}
+
+/** The naive baseline built and checked, ready to be timed. */
+interface NaiveArm {
+  readonly info: Omit<NaiveResult, "latency">;
+  readonly run: () => LatencyStats;
+}
+
+/** Builds the naive policy, checks it decides allow/deny as the stream expects (time-bounded), then times it. */
+async function naiveArm(
+  compiled: CompiledTier,
+  stream: readonly StreamRequest[],
+  decisions: number,
+  seconds: number,
+): Promise<NaiveArm | Skipped> {
+  const naive = naivePolicy(compiled.policy, `naive-${compiled.spec.name}`);
+  const t0 = performance.now();
+  const built = buildNaive(naive, opa);
+  const buildMs = performance.now() - t0;
+  if ("error" in built) return { skipped: built.error };
+  const authorizer = await Authorizer.load(built.bundle);
+  let checked = 0;
+  let disagreements = 0;
+  const deadline = performance.now() + Math.max(2000, seconds * 250);
+  for (const r of stream) {
+    if (checked >= 512 || (checked >= 16 && performance.now() > deadline)) break;
+    if (authorizer.decide(r.request).allow !== (r.template.reasons.length === 0)) disagreements++;
+    checked++;
+  }
+  if (disagreements > 0)
+    return {
+      skipped: `the naive policy disagreed with the expected decision on ${disagreements} of ${checked} requests`,
+    };
+  const objects = stream.map((r) => r.request);
+  return {
+    info: {
+      appRules: naive.appRules,
+      profileRules: naive.profileRules,
+      cidrs: naive.cidrs,
+      buildMs,
+      checked,
+      disagreements,
+    },
+    run: () =>
+      measureLatency((i) => authorizer.decide(objects[i % objects.length]), {
+        warmup: Math.min(BUDGETS.warmup, decisions),
+        count: decisions,
+        maxSeconds: seconds,
+      }),
+  };
+}
+
+async function httpArm(bundlePath: string, stream: readonly StreamRequest[]): Promise<TierResult["baselines"]["http"]> {
+  const serverCpu = canPin ? 1 : undefined;
+  const bodies = stream.map((r) => `{"input":${r.json}}`);
+  const expect = stream.map((r) => r.template.reasons.length === 0);
+  const run = async (start: () => Promise<DecisionServer>): Promise<HttpRun | Skipped> => {
+    let server: DecisionServer | undefined;
+    try {
+      server = await start();
+      const s = server;
+      const pin = canPin ? pinProcess(0) : undefined;
+      try {
+        return await httpLoad(s, bodies, expect, {
+          concurrency: HTTP_CONCURRENCY,
+          seconds: BUDGETS.httpSeconds,
+          warmupSeconds: Math.max(0.5, BUDGETS.httpSeconds / 5),
+        });
+      } finally {
+        pin?.restore();
+      }
+    } catch (error) {
+      return { skipped: (error as Error).message.split("\n")[0]! };
+    } finally {
+      await server?.stop();
+    }
+  };
+  const gatehouse = gatehouseServeAvailable()
+    ? await run(() => startGatehouseServe(bundlePath, serverCpu))
+    : { skipped: "this build has no `gatehouse serve`" };
+  const opaRun = await run(() => startOpaServer(opa, bundlePath, serverCpu));
+  return { gatehouse, opa: opaRun, serverPinned: canPin };
+}
+
+function streamFor(compiled: CompiledTier): StreamRequest[] {
+  return buildStream(compiled.model, new Random(compiled.spec.seed * 7919 + 17), BUDGETS.streamRequests);
+}
+
+function prefixCount(compiled: CompiledTier): { sets: number; prefixes: number } {
+  const data = JSON.parse(compiled.emitted.files.get("data.json")!) as {
+    gatehouse: { policy: { addressSets: Record<string, { v4: Array<{ t: object }>; v6: Array<{ t: object }> }> } };
+  };
+  const sets = Object.values(data.gatehouse.policy.addressSets);
+  let prefixes = 0;
+  for (const s of sets) for (const g of [...s.v4, ...s.v6]) prefixes += Object.keys(g.t).length;
+  return { sets: sets.length, prefixes };
+}
+
+async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
+  log(
+    `tier ${spec.name}: generating and compiling (${spec.apps} apps, ${spec.profiles} profiles, ${spec.ranges} ranges${spec.feed ? " + feed" : ""})`,
+  );
+  const compiled = await compileTier(spec, feed, opa);
+  try {
+    const warmMs: number[] = [];
+    for (let i = 0; i < BUDGETS.warmCompiles; i++) warmMs.push((await compileTimed(compiled.dir, opa)).times.total);
+    const coldMs: number[] = [];
+    const cold = quick && spec.name === "L" ? 0 : BUDGETS.coldCompiles;
+    for (let i = 0; i < cold; i++) coldMs.push(coldCompileMs(compiled.dir, opa));
+    log(
+      `tier ${spec.name}: compiled: first ${compiled.firstCompile.total.toFixed(0)} ms, warm ${median(warmMs).toFixed(0)} ms, cold ${median(coldMs).toFixed(0)} ms`,
+    );
+    const bundlePath = join(work, `bundle-${spec.name}.tar.gz`);
+    writeFileSync(bundlePath, compiled.bundle);
+    const load = await loadTimes(bundlePath, BUDGETS.loads);
+    const { memory: mem, authorizer } = await memory(bundlePath, compiled.dataJsonBytes);
+    log(
+      `tier ${spec.name}: load ${load.totalMs.toFixed(0)} ms, WebAssembly memory ${(mem.wasmMemoryBytes / 2 ** 20).toFixed(1)} MiB`,
+    );
+    const stream = streamFor(compiled);
+    verifyStream(authorizer, stream, spec.name);
+    const objects = stream.map((r) => r.request);
+    const texts = stream.map((r) => r.json);
+    const n = stream.length;
+    const opaInputs = objects.slice(0, BUDGETS.opaLoopInputs);
+    const batches = Array.from({ length: Math.ceil(n / DECIDE_MANY_BATCH) }, (_, b) =>
+      objects.slice(b * DECIDE_MANY_BATCH, (b + 1) * DECIDE_MANY_BATCH),
+    ).filter((b) => b.length === DECIDE_MANY_BATCH);
+    const fixed = JSON.stringify({ allow: true, reasons: [], notes: [], revision: authorizer.revision });
+    const decisions = spec.name === "L" ? BUDGETS.decisionsL : BUDGETS.decisions;
+    const naive: NaiveArm | Skipped =
+      quick && spec.name === "L"
+        ? { skipped: "quick run: not on tier L" }
+        : await naiveArm(compiled, stream, BUDGETS.naiveDecisions, BUDGETS.naiveSeconds);
+    log(`tier ${spec.name}: timing on one core`);
+    const loops = pinned(() => {
+      const decide = measureLatency((i) => authorizer.decide(objects[i % n]), budget(decisions));
+      const decideThroughput = measureThroughput((i) => authorizer.decide(objects[i % n]), budget(decisions));
+      const decideJson = measureLatency(
+        (i) => authorizer.decideJson(texts[i % n]!),
+        budget(BUDGETS.secondary, BUDGETS.secondarySeconds),
+      );
+      const jsonInOut = measureThroughput(
+        (i) => JSON.stringify(authorizer.decide(JSON.parse(texts[i % n]!) as unknown)),
+        budget(BUDGETS.secondary, BUDGETS.secondarySeconds),
+      );
+      const many = measureThroughput((i) => authorizer.decideMany(batches[i % batches.length]!), {
+        warmup: Math.ceil(BUDGETS.warmup / DECIDE_MANY_BATCH),
+        count: Math.ceil(decisions / DECIDE_MANY_BATCH),
+        maxSeconds: BUDGETS.loopSeconds,
+      });
+      const onOpaInputs = measureThroughput(
+        (i) => authorizer.decide(opaInputs[i % opaInputs.length]),
+        budget(BUDGETS.secondary, BUDGETS.secondarySeconds),
+      );
+      const reference = measureThroughput(
+        (i) => JSON.stringify(referenceDecide(compiled.policy, JSON.parse(texts[i % n]!))),
+        budget(BUDGETS.secondary, BUDGETS.secondarySeconds),
+      );
+      const floor = measureThroughput(
+        (i) => {
+          JSON.parse(texts[i % n]!);
+          return fixed.length;
+        },
+        budget(BUDGETS.secondary, BUDGETS.secondarySeconds),
+      );
+      const naiveLatency = isSkipped(naive) ? undefined : naive.run();
+      const steps = breakdown(authorizer, stream, {
+        count: BUDGETS.breakdownDecisions,
+        seconds: BUDGETS.breakdownSeconds,
+      });
+      return {
+        decide,
+        decideThroughput,
+        decideJson,
+        jsonInOut,
+        many,
+        onOpaInputs,
+        reference,
+        floor,
+        naiveLatency,
+        steps,
+      };
+    });
+    const l = loops.value;
+    log(
+      `tier ${spec.name}: ${Math.round(l.decideThroughput.perSecond)} decisions/s, p50 ${(l.decide.p50Ns / 1000).toFixed(2)} µs, p99 ${(l.decide.p99Ns / 1000).toFixed(2)} µs`,
+    );
+    log(`tier ${spec.name}: opa bench`);
+    const allowed = stream.find((r) => r.template.reasons.length === 0)!.request;
+    const native =
+      quick && spec.name === "L"
+        ? { loop: "quick run: not on tier L", single: "quick run: not on tier L" }
+        : opaNativeBench(opa, compiled.emitted, opaInputs, allowed, { pin: canPin });
+    const pool = await measurePool(compiled.bundle, objects, { seconds: BUDGETS.poolSeconds, batch: 64, inFlight: 4 });
+    const http = httpHere
+      ? await httpArm(bundlePath, stream)
+      : {
+          gatehouse: { skipped: "quick run: HTTP on tier M only" },
+          opa: { skipped: "quick run: HTTP on tier M only" },
+          serverPinned: false,
+        };
+    const { sets, prefixes } = prefixCount(compiled);
+    return {
+      spec,
+      sizes: {
+        sourceBytes: compiled.sourceBytes,
+        dataJsonBytes: compiled.dataJsonBytes,
+        bundleBytes: compiled.bundle.byteLength,
+        addressSets: sets,
+        prefixes,
+      },
+      compile: { first: compiled.firstCompile, warmMs, coldMs },
+      load,
+      memory: mem,
+      stream: { ...streamMix(stream), rangeForms: compiled.model.rangeForms },
+      pinned: loops.pinned,
+      gatehouse: {
+        decide: l.decide,
+        decideThroughput: l.decideThroughput,
+        decideJson: l.decideJson,
+        jsonInOut: l.jsonInOut,
+        decideMany: {
+          warmup: l.many.warmup * DECIDE_MANY_BATCH,
+          count: l.many.count * DECIDE_MANY_BATCH,
+          seconds: l.many.seconds,
+          perSecond: l.many.perSecond * DECIDE_MANY_BATCH,
+          batch: DECIDE_MANY_BATCH,
+        },
+        opaInputs: l.onOpaInputs,
+      },
+      breakdown: l.steps,
+      baselines: {
+        naive: isSkipped(naive) ? naive : { ...naive.info, latency: l.naiveLatency! },
+        opaNative: {
+          loop: typeof native.loop === "string" ? { skipped: native.loop } : native.loop,
+          single: typeof native.single === "string" ? { skipped: native.single } : native.single,
+        },
+        reference: l.reference,
+        jsonFloor: l.floor,
+        http,
+        pool,
+      },
+    };
+  } finally {
+    compiled.dispose();
+  }
+}
+
+async function runPoint(spec: TierSpec, withNaive: boolean | string): Promise<ScalingPoint> {
+  const compiled = await compileTier(spec, feed, opa);
+  try {
+    const authorizer = await Authorizer.load(compiled.bundle);
+    const stream = streamFor(compiled);
+    verifyStream(authorizer, stream, spec.name);
+    const objects = stream.map((r) => r.request);
+    const naive: NaiveArm | Skipped =
+      withNaive === true
+        ? await naiveArm(compiled, stream, BUDGETS.naiveDecisions, BUDGETS.naiveSeconds)
+        : { skipped: String(withNaive) };
+    const loops = pinned(() => ({
+      gatehouse: measureLatency(
+        (i) => authorizer.decide(objects[i % objects.length]),
+        budget(BUDGETS.scalingDecisions, BUDGETS.scalingSeconds),
+      ),
+      naive: isSkipped(naive) ? naive : naive.run(),
+    }));
+    const naiveResult = loops.value.naive;
+    log(
+      `${spec.name}: p50 ${(loops.value.gatehouse.p50Ns / 1000).toFixed(2)} µs` +
+        (isSkipped(naiveResult) ? "" : `, naive p50 ${(naiveResult.p50Ns / 1000).toFixed(1)} µs`),
+    );
+    return {
+      spec,
+      dataJsonBytes: compiled.dataJsonBytes,
+      prefixes: prefixCount(compiled).prefixes,
+      gatehouse: loops.value.gatehouse,
+      naive: naiveResult,
+    };
+  } finally {
+    compiled.dispose();
+  }
+}
+
+try {
+  const tierNames = args.tiers.split(",").map((s) => s.trim()) as Array<keyof typeof TIERS>;
+  const tiers: TierResult[] = [];
+  for (const name of tierNames) {
+    const spec = TIERS[name];
+    if (!spec) throw new Error(`bench: unknown tier \`${name}\` (S, M or L)`);
+    tiers.push(await runTier(spec, withHttp && (!quick || name === "M")));
+  }
+  const scaling: { ranges: ScalingPoint[]; apps: ScalingPoint[] } = { ranges: [], apps: [] };
+  if (withScaling) {
+    for (const n of [10, 100, 1_000, 10_000, 100_000]) scaling.ranges.push(await runPoint(rangesPoint(n), true));
+    for (const n of [10, 100, 1_000, 10_000])
+      scaling.apps.push(
+        await runPoint(appsPoint(n), quick && n > 1_000 ? "quick run: naive Rego up to 1k apps" : true),
+      );
+  }
+  const targets = judgeTargets(tiers, scaling);
+  const results: BenchResults = {
+    kind: "gatehouse-bench",
+    version: 1,
+    mode: quick ? "quick" : "full",
+    machine: { ...machine, loadAverage: { start: machine.loadAverage.start, end: loadNow() } },
+    feed: { origin: feed.origin, path: feed.path, v4: feed.counts.v4, v6: feed.counts.v6 },
+    budgets: { ...BUDGETS, httpConcurrency: HTTP_CONCURRENCY, decideManyBatch: DECIDE_MANY_BATCH },
+    tiers,
+    scaling,
+    targets,
+    durationSeconds: (performance.now() - started) / 1000,
+  };
+  const outDir = join(packageRoot(), "bench", "results", ...(quick ? ["quick"] : []));
+  mkdirSync(outDir, { recursive: true });
+  const chart = withScaling ? "scaling.svg" : undefined;
+  if (chart) writeFileSync(join(outDir, chart), scalingChart(scaling));
+  writeFileSync(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const report = markdownReport(results, chart);
+  writeFileSync(join(outDir, "results.md"), report);
+  process.stdout.write(`${report}\n`);
+  log(`wrote ${join("bench", "results", ...(quick ? ["quick"] : []))}/`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+function scalingChart(scaling: { ranges: readonly ScalingPoint[]; apps: readonly ScalingPoint[] }): string {
+  const series = (points: readonly ScalingPoint[], field: "ranges" | "apps") => [
+    {
+      name: "Gatehouse p50",
+      color: "#1f6feb",
+      points: points.map((p) => [p.spec[field], p.gatehouse.p50Ns / 1000] as const),
+    },
+    {
+      name: "Gatehouse p99",
+      color: "#1f6feb",
+      dashed: true,
+      points: points.map((p) => [p.spec[field], p.gatehouse.p99Ns / 1000] as const),
+    },
+    {
+      name: "naive Rego p50",
+      color: "#d1242f",
+      points: points.flatMap((p) => (isSkipped(p.naive) ? [] : [[p.spec[field], p.naive.p50Ns / 1000] as const])),
+    },
+    {
+      name: "naive Rego p99",
+      color: "#d1242f",
+      dashed: true,
+      points: points.flatMap((p) => (isSkipped(p.naive) ? [] : [[p.spec[field], p.naive.p99Ns / 1000] as const])),
+    },
+  ];
+  return svgCharts([
+    {
+      title: "Latency against login IP ranges (10 apps)",
+      xLabel: "ranges",
+      yLabel: "µs per decision",
+      series: series(scaling.ranges, "ranges"),
+    },
+    {
+      title: "Latency against connected apps (10 ranges)",
+      xLabel: "connected apps",
+      yLabel: "µs per decision",
+      series: series(scaling.apps, "apps"),
+    },
+  ]);
+}
