@@ -154,7 +154,8 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof CliError) {
-      io.stderr(`gatehouse: error: ${error.message}\n${error.hint ? `  help: ${error.hint}\n` : ""}`);
+      const code = error.code === undefined ? "" : ` ${error.code}`;
+      io.stderr(`gatehouse: error${code}: ${error.message}\n${error.hint ? `  help: ${error.hint}\n` : ""}`);
       return error.exitCode;
     }
     io.stderr(
