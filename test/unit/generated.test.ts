@@ -6,6 +6,7 @@ import { capabilitiesPath } from "../../compiler/build/index.js";
 import { packageRoot } from "../../core/package-root.js";
 import { renderBundledSchema } from "../../scripts/bundled-schema.js";
 import { renderModelTypes } from "../../scripts/model-types.js";
+import { renderRequestValidator } from "../../scripts/request-validator.js";
 import { runOpa } from "../helpers/opa.js";
 
 const root = packageRoot();
@@ -18,6 +19,12 @@ describe("generated files are up to date (run `npm run generate` when these fail
 
   it("schemas/policy.schema.json bundles the per-kind schemas", async () => {
     expect(read("schemas/policy.schema.json")).toBe(await renderBundledSchema(join(root, "schemas")));
+  });
+
+  it("wasm/request-validator.generated.ts is ajv's standalone code for the request schema, importing nothing", async () => {
+    const committed = read("wasm/request-validator.generated.ts");
+    expect(committed).toBe(await renderRequestValidator(join(root, "schemas")));
+    expect(committed).not.toMatch(/^\s*import\b|\brequire\(/m);
   });
 
   it("compiler/build/capabilities.json is the pinned opa's capabilities reduced to WebAssembly-safe builtins", () => {
