@@ -8,6 +8,7 @@ export {
   ENGINE_ENTRYPOINT,
   type AuthorizerOptions,
   type MemoryUsage,
+  type RuntimeHealth,
 } from "./authorizer.js";
 export { readBundleBytes, unpackBundle, type BundleFiles, type BundleManifest, type BundleSource } from "./bundle.js";
 export {
@@ -18,4 +19,4 @@ export {
   type DecisionReason,
   type Request,
 } from "./decision.js";
-export { BundleError, type BundleErrorCode } from "./errors.js";
+export { BundleError, OptionsError, PoolError, type BundleErrorCode, type PoolErrorCode } from "./errors.js";
