@@ -4,6 +4,7 @@ import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "../core/bundle-archive.js";
 import { readBundleBytes, unpackBundle, type BundleManifest, type BundleSource } from "./bundle.js";
 import { decisionProblem, evaluationError, inputInvalid, type Decision } from "./decision.js";
+import type { DecisionLog } from "./decision-log.js";
 import { BundleError, OptionsError } from "./errors.js";
 import { nestsDeeperThan, snapshotRequest, validateRequest, wellFormedJson } from "./request-validator.js";
 
@@ -27,6 +28,8 @@ export interface AuthorizerOptions {
   readonly archiveLimits?: ArchiveLimits;
   /** The fetch used for `http(s):` sources. */
   readonly fetch?: typeof fetch;
+  /** Where `decide` records decisions (OPA's decision-log events); off when absent. */
+  readonly decisionLog?: DecisionLog;
 }
 
 /** How much WebAssembly memory the policy holds. */
@@ -126,6 +129,8 @@ export class Authorizer {
   private traps = 0;
   private restarts = 0;
   private broken = false;
+  /** The JSON of the request `decide` judged last, read by the decision log. */
+  private lastJson: string | undefined;
 
   private constructor(
     loaded: LoadedPolicy,
@@ -133,6 +138,7 @@ export class Authorizer {
     readonly manifest: BundleManifest,
     private readonly entry: { readonly full: number; readonly engine: number },
     private readonly maxRequestBytes: number,
+    private readonly log: DecisionLog | undefined,
   ) {
     this.policy = loaded;
     this.view = new Uint8Array(this.policy.mem.buffer);
@@ -193,6 +199,7 @@ export class Authorizer {
       bundle.manifest,
       { full, engine },
       options.maxRequestBytes ?? 64 * 1024,
+      options.decisionLog,
     );
     const probe = authorizer.decideUnlogged({});
     if (probe.reasons[0]?.code !== "INPUT_INVALID" || probe.revision !== bundle.manifest.revision) {
@@ -211,6 +218,7 @@ export class Authorizer {
    * that is not JSON data, too large or too deep is INPUT_INVALID; a trap is EVALUATION_ERROR.
    */
   decide(request: unknown): Decision {
+    if (this.log !== undefined) return this.decideLogged(request);
     return this.decideUnlogged(request);
   }
 
@@ -220,7 +228,9 @@ export class Authorizer {
     try {
       request = JSON.parse(json);
     } catch {
-      return inputInvalid("the request is not valid JSON", this.revision);
+      const decision = inputInvalid("the request is not valid JSON", this.revision);
+      if (this.log?.sampled()) this.log.record(DECISION_ENTRYPOINT, undefined, decision, this.revision, 0);
+      return decision;
     }
     return this.decide(request);
   }
@@ -243,6 +253,18 @@ export class Authorizer {
     return { traps: this.traps, restarts: this.restarts, healthy: !this.broken };
   }
 
+  private decideLogged(request: unknown): Decision {
+    // INVARIANT: only called when `this.log` is set.
+    const log = this.log!;
+    if (!log.sampled()) return this.decideUnlogged(request);
+    const start = process.hrtime.bigint();
+    this.lastJson = undefined;
+    const decision = this.decideUnlogged(request);
+    const ns = Number(process.hrtime.bigint() - start);
+    log.record(DECISION_ENTRYPOINT, this.lastJson, decision, this.revision, ns);
+    return decision;
+  }
+
   private decideUnlogged(request: unknown): Decision {
     let snapshot: unknown;
     let json: string | undefined;
@@ -254,6 +276,7 @@ export class Authorizer {
     }
     if (json === undefined) return inputInvalid("the request is not a JSON value", this.revision);
     json = wellFormedJson(json);
+    this.lastJson = json;
     // INVARIANT: `json` is the serialization of `snapshot` (lone surrogates replaced one for one
     // with U+FFFD, which keeps every length and cannot make a field valid), so a valid snapshot is
     // a valid input.

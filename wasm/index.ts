@@ -19,4 +19,12 @@ export {
   type DecisionReason,
   type Request,
 } from "./decision.js";
+export {
+  DecisionLog,
+  type DecisionEvent,
+  type DecisionLogOptions,
+  type DecisionLogStats,
+  type EventContext,
+  type MaskRule,
+} from "./decision-log.js";
 export { BundleError, OptionsError, PoolError, type BundleErrorCode, type PoolErrorCode } from "./errors.js";
