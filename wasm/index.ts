@@ -10,6 +10,16 @@ export {
   type MemoryUsage,
   type RuntimeHealth,
 } from "./authorizer.js";
+export {
+  downloadBundle,
+  nextPollDelay,
+  watchBundle,
+  type BundleConsumer,
+  type BundleWatcher,
+  type Download,
+  type WatchOptions,
+} from "./bundle-watch.js";
+export { ReloadingAuthorizer, type ReloadStatus, type ReloadingOptions } from "./reloading-authorizer.js";
 export { readBundleBytes, unpackBundle, type BundleFiles, type BundleManifest, type BundleSource } from "./bundle.js";
 export {
   evaluationError,
