@@ -19,6 +19,7 @@ export {
   type Download,
   type WatchOptions,
 } from "./bundle-watch.js";
+export { AuthorizerPool, type PoolOptions } from "./pool.js";
 export { ReloadingAuthorizer, type ReloadStatus, type ReloadingOptions } from "./reloading-authorizer.js";
 export { readBundleBytes, unpackBundle, type BundleFiles, type BundleManifest, type BundleSource } from "./bundle.js";
 export {
