@@ -1,9 +1,15 @@
 import type { AuthorizerOptions } from "./authorizer.js";
 
+/**
+ * The load options a worker receives: every Authorizer option except those that cannot cross
+ * a thread (the fetch, used only in the pool's own thread, and a decision log).
+ */
+export type WorkerLoadOptions = Omit<AuthorizerOptions, "fetch" | "decisionLog">;
+
 /** What a pool worker is started with. */
 export interface WorkerSetup {
   readonly bytes: Uint8Array;
-  readonly options: Pick<AuthorizerOptions, "maxRequestBytes" | "maxMemoryPages" | "archiveLimits">;
+  readonly options: WorkerLoadOptions;
 }
 
 /** Messages from the pool to a worker. */

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { Authorizer, type AuthorizerOptions } from "./authorizer.js";
-import { BundleError } from "./errors.js";
+import { BundleError, OptionsError } from "./errors.js";
 import type { ToWorker, FromWorker, WorkerSetup } from "./pool-protocol.js";
 
 // INVARIANT: this module runs only as a worker started by the pool, which passes a WorkerSetup.
@@ -12,7 +12,7 @@ const port = parentPort!;
 const setup = workerData as WorkerSetup;
 
 function failure(error: unknown): FromWorker & { readonly type: "failed" } {
-  return error instanceof BundleError
+  return error instanceof BundleError || error instanceof OptionsError
     ? { type: "failed", code: error.code, message: error.message }
     : { type: "failed", code: "WORKER_FAILED", message: error instanceof Error ? error.message : String(error) };
 }

@@ -4,11 +4,15 @@ import type { AuthorizerOptions } from "./authorizer.js";
 import { readBundleBytes, type BundleSource } from "./bundle.js";
 import { evaluationError, inputInvalid, type Decision } from "./decision.js";
 import { BundleError, OptionsError, PoolError, type BundleErrorCode } from "./errors.js";
-import type { FromWorker, ToWorker, WorkerSetup } from "./pool-protocol.js";
+import type { FromWorker, ToWorker, WorkerLoadOptions, WorkerSetup } from "./pool-protocol.js";
 import { snapshotRequest } from "./request-validator.js";
 
-/** Options of `AuthorizerPool.open`. */
-export interface PoolOptions extends Pick<AuthorizerOptions, "maxRequestBytes" | "maxMemoryPages" | "archiveLimits"> {
+/**
+ * Options of `AuthorizerPool.open`: every worker loads the bundle with the Authorizer options
+ * given here (all but a decision log, which cannot cross threads), so whatever a load checks,
+ * each worker checks.
+ */
+export interface PoolOptions extends Omit<AuthorizerOptions, "decisionLog"> {
   /** Worker threads, each with its own copy of the policy (default: the cores available). */
   readonly workers?: number;
   /** Most requests sent to a worker in one message (default 64). */
@@ -57,7 +61,9 @@ class PoolThread {
       waiting?.reject(
         message.code === "WORKER_FAILED"
           ? new PoolError("WORKER_FAILED", message.message)
-          : new BundleError(message.code as BundleErrorCode, message.message),
+          : message.code === "OPTIONS_INVALID"
+            ? new OptionsError(message.message)
+            : new BundleError(message.code as BundleErrorCode, message.message),
       );
     } else waiting?.resolve(message.revision);
   }
@@ -205,14 +211,8 @@ export class AuthorizerPool {
   }
 
   private spawn(): Promise<string> {
-    const setup: WorkerSetup = {
-      bytes: this.bytes,
-      options: {
-        ...(this.options.maxRequestBytes === undefined ? {} : { maxRequestBytes: this.options.maxRequestBytes }),
-        ...(this.options.maxMemoryPages === undefined ? {} : { maxMemoryPages: this.options.maxMemoryPages }),
-        ...(this.options.archiveLimits === undefined ? {} : { archiveLimits: this.options.archiveLimits }),
-      },
-    };
+    const { workers: _workers, maxBatch: _maxBatch, fetch: _fetch, ...load } = this.options;
+    const setup: WorkerSetup = { bytes: this.bytes, options: load satisfies WorkerLoadOptions };
     const thread = new PoolThread(
       setup,
       (batch, decisions) => this.decided(batch, decisions),

@@ -130,5 +130,10 @@ describe("AuthorizerPool", () => {
     await expect(runtime.AuthorizerPool.open(a.bytes, { workers: 0 })).rejects.toThrow(
       "`workers` must be an integer from 1 to 256, got `0`",
     );
+    // Load options travel to every worker, which checks them as Authorizer.load does.
+    await expect(runtime.AuthorizerPool.open(a.bytes, { workers: 1, maxMemoryPages: 1 })).rejects.toMatchObject({
+      name: "OptionsError",
+      message: "`maxMemoryPages` must be an integer from 2 to 65536, got `1`",
+    });
   });
 });
