@@ -1,9 +1,11 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeArchive } from "../../core/bundle-archive.js";
+import { packageRoot } from "../../core/package-root.js";
 import {
   Authorizer,
   BundleError,
@@ -176,6 +178,46 @@ describe("memory", () => {
     expect(decision.reasons[0]?.code).toBe("EVALUATION_ERROR");
     expect(decision.reasons[0]?.message).toMatch(/^the request does not fit in the policy's memory: /);
     expect(small.health().traps).toBe(0);
+  });
+});
+
+describe("loading", () => {
+  it("loads the same bundle from a path, a file: URL, an http URL and bytes", async () => {
+    const file = join(tempDir(), "bundle.tar.gz");
+    writeFileSync(file, bundle.bytes);
+    const server = createServer((_req, res) => res.writeHead(200).end(bundle.bytes));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bundle.tar.gz`;
+      const sources = [file, pathToFileURL(file), pathToFileURL(file).href, url, new URL(url), bundle.bytes];
+      for (const source of sources) {
+        const loaded = await Authorizer.load(source);
+        expect(loaded.revision).toBe(bundle.revision);
+        expect(loaded.decide(VALID)).toEqual(expected[0]);
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it("gatehouse/runtime imports only the WebAssembly SDK, tar-stream and Node built-ins: no compiler, no ajv", () => {
+    const seen = new Set<string>();
+    const external = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, "utf8");
+      for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
+        if (spec!.startsWith(".")) visit(join(dirname(file), spec!));
+        else external.add(spec!);
+      }
+    };
+    visit(join(packageRoot(), "dist", "wasm", "index.js"));
+    expect([...seen].some((f) => f.includes(`${join("dist", "compiler")}`))).toBe(false);
+    expect([...external].filter((s) => !s.startsWith("node:")).sort()).toEqual([
+      "@open-policy-agent/opa-wasm",
+      "tar-stream",
+    ]);
   });
 });
 
