@@ -145,23 +145,26 @@ export function handler(options: ServerOptions): (req: IncomingMessage, res: Ser
   const { authorizer, metrics, decisionLog } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
 
-  /** Decides `input` (undefined: no input, so no decision) and logs it; returns the result at `below`. */
+  /**
+   * Decides `input` when `below` is a path inside the decision (undefined `below`: a document
+   * outside the bundle, which is undefined) and there is an input; logs it; returns the result.
+   */
   function evaluate(
     input: unknown,
-    below: readonly string[],
+    below: readonly string[] | undefined,
     path: string,
     req: IncomingMessage,
     handlerStart: bigint,
   ): { result: unknown; decisionId?: string; metrics: Record<string, number> } {
     let decision: Decision | undefined;
     let evalNs = 0;
-    if (input !== undefined) {
+    if (input !== undefined && below !== undefined) {
       const start = process.hrtime.bigint();
       decision = authorizer.decide(input);
       evalNs = Number(process.hrtime.bigint() - start);
       metrics.decided(decision, evalNs / 1e9);
     }
-    const result = decision === undefined ? undefined : lookup(decision, below);
+    const result = decision === undefined || below === undefined ? undefined : lookup(decision, below);
     const timers = {
       timer_rego_query_eval_ns: evalNs,
       timer_server_handler_ns: Number(process.hrtime.bigint() - handlerStart),
@@ -253,10 +256,13 @@ export function handler(options: ServerOptions): (req: IncomingMessage, res: Ser
       }
     }
 
-    const outcome =
-      where.kind === "decision"
-        ? evaluate(inputGiven ? input : undefined, where.below, path, req, start)
-        : evaluate(undefined, [], path, req, start);
+    const outcome = evaluate(
+      inputGiven ? input : undefined,
+      where.kind === "decision" ? where.below : undefined,
+      path,
+      req,
+      start,
+    );
     if (version === "v0") {
       if (outcome.result === undefined)
         throw new HttpError(

@@ -136,6 +136,20 @@ describe("gatehouse serve and opa run --server, asked by the official OPA TypeSc
   });
 });
 
+/** The decision-log event with this id, once the asynchronous writer has written it. */
+async function loggedEvent(decisionId: string): Promise<DecisionEvent> {
+  for (let i = 0; i < 500; i++) {
+    const event = readFileSync(logFile, "utf8")
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as DecisionEvent)
+      .find((e) => e.decision_id === decisionId);
+    if (event) return event;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no decision-log event ${decisionId}`);
+}
+
 describe("gatehouse serve speaks OPA's REST API", () => {
   const post = (path: string, body: string, headers: Record<string, string> = {}): Promise<Response> =>
     fetch(`${gatehouse.url}${path}`, { method: "POST", body, headers });
@@ -149,25 +163,25 @@ describe("gatehouse serve speaks OPA's REST API", () => {
     const body = response.successfulPolicyResponse!;
     expect(body.result).toEqual({ allow: true, notes: [], reasons: [], revision: bundle.revision });
     expect(body.decisionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    // The log is written asynchronously; wait for this decision's line.
-    let event: DecisionEvent | undefined;
-    for (let i = 0; i < 200 && !event; i++) {
-      event = readFileSync(logFile, "utf8")
-        .split("\n")
-        .filter((l) => l !== "")
-        .map((l) => JSON.parse(l) as DecisionEvent)
-        .find((e) => e.decision_id === body.decisionId);
-      if (!event) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const event = await loggedEvent(body.decisionId!);
     expect(event).toMatchObject({
       path: "gatehouse/decision",
       result: body.result,
       bundles: { gatehouse: { revision: bundle.revision } },
       erased: ["/input/user/id"],
     });
-    expect(event!.input).toEqual({ ...VALID, user: { userType: "Standard", profile: "Integration" } });
-    expect(event!.requested_by).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(Object.keys(event!.metrics)).toEqual(["timer_rego_query_eval_ns", "timer_server_handler_ns"]);
+    expect(event.input).toEqual({ ...VALID, user: { userType: "Standard", profile: "Integration" } });
+    expect(event.requested_by).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(Object.keys(event.metrics)).toEqual(["timer_rego_query_eval_ns", "timer_server_handler_ns"]);
+  });
+
+  it("logs a query outside the bundle with its input and no result, as OPA does", async () => {
+    const response = await post("/v1/data/somewhere/else", JSON.stringify({ input: { a: 1 } }));
+    const body = (await response.json()) as { decision_id: string };
+    expect(Object.keys(body)).toEqual(["decision_id"]);
+    const event = await loggedEvent(body.decision_id);
+    expect(event).toMatchObject({ path: "somewhere/else", input: { a: 1 } });
+    expect(event).not.toHaveProperty("result");
   });
 
   it("pretty-prints with ?pretty, includes metrics with ?metrics, and warns when input is missing", async () => {
