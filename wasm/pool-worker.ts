@@ -40,7 +40,7 @@ port.on("message", (message: ToWorker) => {
     case "decide": {
       const decisions = new Array<unknown>(message.requests.length);
       for (let i = 0; i < message.requests.length; i++) decisions[i] = active.decideJson(message.requests[i]!);
-      send({ type: "decided", batch: message.batch, decisions });
+      send({ type: "decided", batch: message.batch, decisions: JSON.stringify(decisions) });
       return;
     }
     case "prepare":

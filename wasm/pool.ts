@@ -32,7 +32,7 @@ class PoolThread {
 
   constructor(
     setup: WorkerSetup,
-    private readonly onDecided: (batch: number, decisions: readonly unknown[]) => void,
+    private readonly onDecided: (batch: number, decisions: string) => void,
     private readonly onExit: (thread: PoolThread, error: Error) => void,
   ) {
     this.worker = new Worker(new URL("./pool-worker.js", import.meta.url), { workerData: setup });
@@ -241,13 +241,14 @@ export class AuthorizerPool {
     }
   }
 
-  private decided(batch: number, decisions: readonly unknown[]): void {
+  private decided(batch: number, json: string): void {
     const entry = this.batches.get(batch);
     if (!entry) return;
     this.batches.delete(batch);
     entry.thread.outstanding -= entry.resolvers.length;
     // INVARIANT: a worker answers a batch with one decision per request, in order.
-    entry.resolvers.forEach((resolve, i) => resolve(decisions[i] as Decision));
+    const decisions = JSON.parse(json) as Decision[];
+    entry.resolvers.forEach((resolve, i) => resolve(decisions[i]!));
     if (this.batches.size === 0) this.drained?.();
   }
 
