@@ -56,10 +56,14 @@ beforeAll(async () => {
   bundleFile = join(dir, "bundle.tar.gz");
   logFile = join(dir, "decisions.jsonl");
   writeFileSync(bundleFile, bundle.bytes);
-  [gatehouse, opaServer] = await Promise.all([
-    serve({ bundle: bundleFile, decisionLog: logFile, decisionLogMask: ["/input/user/id"] }),
-    startOpaServer(["--bundle", bundleFile]),
+  // Each server is kept as soon as it is up, so afterAll stops it even if the other fails to start.
+  const started = await Promise.allSettled([
+    serve({ bundle: bundleFile, decisionLog: logFile, decisionLogMask: ["/input/user/id"] }).then(
+      (s) => (gatehouse = s),
+    ),
+    startOpaServer(["--bundle", bundleFile]).then((s) => (opaServer = s)),
   ]);
+  for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
 });
 
 afterAll(async () => {
