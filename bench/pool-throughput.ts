@@ -33,16 +33,19 @@ const requests = readFileSync(join(dir, "requests.jsonl"), "utf8")
   .map((l) => JSON.parse(l) as unknown);
 
 /**
- * Prints a run's rate, its ratio to the single-thread baseline, and the CPU the whole process
- * (all threads) used per second of wall time: a pool can only beat one thread by as many cores
- * as the machine actually gives it.
+ * Prints a run's rate, its ratio to the single-thread baseline, the CPU the whole process (all
+ * threads) used per second of wall time — a pool can only beat one thread by as many cores as
+ * the machine actually gives it — and the CPU time spent per decision, the pool's overhead.
  */
 function report(label: string, decisions: number, ms: number, cpu: NodeJS.CpuUsage, baseline?: number): number {
   const rate = (decisions / ms) * 1000;
   const ratio = baseline === undefined ? "" : `${(rate / baseline).toFixed(2)}× single`;
-  const cores = ((cpu.user + cpu.system) / 1000 / ms).toFixed(2);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const cores = (cpuMs / ms).toFixed(2);
+  const perDecision = ((cpuMs * 1000) / decisions).toFixed(1);
   process.stdout.write(
-    `${label.padEnd(34)} ${Math.round(rate).toLocaleString("en-US").padStart(9)} decisions/s  ${cores} cores busy  ${ratio}\n`,
+    `${label.padEnd(34)} ${Math.round(rate).toLocaleString("en-US").padStart(9)} decisions/s  ` +
+      `${cores} cores busy  ${perDecision.padStart(5)} CPU µs/decision  ${ratio}\n`,
   );
   return rate;
 }
