@@ -65,14 +65,19 @@ async function single(): Promise<number> {
 /** Keeps `inFlight` calls of decideMany(`perCall` requests) outstanding on the pool until time is up. */
 async function pool(workers: number, perCall: number, inFlight: number, baseline: number): Promise<void> {
   const p = await runtime.AuthorizerPool.open(bundle, { workers });
-  const chunk = Array.from({ length: perCall }, (_, i) => requests[i % requests.length]);
+  // Every call takes the next requests in turn, so each run decides the same mix as the single one.
+  let next = 0;
+  const calls = Array.from({ length: requests.length }, () =>
+    Array.from({ length: perCall }, () => requests[next++ % requests.length]),
+  );
   await p.decideMany(Array.from({ length: 20_000 }, (_, i) => requests[i % requests.length]));
   const cpu = process.cpuUsage();
   const start = performance.now();
   let n = 0;
+  let call = 0;
   const lane = async (): Promise<void> => {
     while (performance.now() - start < seconds * 1000) {
-      const decisions = await p.decideMany(chunk);
+      const decisions = await p.decideMany(calls[call++ % calls.length]!);
       n += decisions.length;
     }
   };
