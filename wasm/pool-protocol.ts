@@ -12,9 +12,12 @@ export interface WorkerSetup {
   readonly options: WorkerLoadOptions;
 }
 
-/** Messages from the pool to a worker. */
+/**
+ * Messages from the pool to a worker. A batch's requests travel as one JSON array of the
+ * requests as the pool serialized them (one string to copy rather than one per request).
+ */
 export type ToWorker =
-  | { readonly type: "decide"; readonly batch: number; readonly requests: readonly string[] }
+  | { readonly type: "decide"; readonly batch: number; readonly requests: string }
   | { readonly type: "prepare"; readonly bytes: Uint8Array }
   | { readonly type: "commit" }
   | { readonly type: "abort" };

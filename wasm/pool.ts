@@ -23,6 +23,22 @@ export interface PoolOptions extends Omit<AuthorizerOptions, "decisionLog"> {
 
 type Control = "ready" | "prepared" | "committed";
 
+/** One call's requests: their JSON, where each decision goes in `results`, and how many are still out. */
+interface Job {
+  readonly jsons: readonly string[];
+  readonly slots: readonly number[];
+  readonly results: Decision[];
+  remaining: number;
+  readonly resolve: (decisions: Decision[]) => void;
+}
+
+/** The requests `from` to `to` (exclusive) of a job, sent in one batch. */
+interface Part {
+  readonly job: Job;
+  readonly from: number;
+  readonly to: number;
+}
+
 /** One worker thread and what the pool is waiting for from it. */
 class PoolThread {
   readonly worker: Worker;
@@ -86,9 +102,8 @@ class PoolThread {
  */
 export class AuthorizerPool {
   private readonly threads: PoolThread[] = [];
-  private readonly batches = new Map<number, { thread: PoolThread; resolvers: Array<(d: Decision) => void> }>();
-  private queue: string[] = [];
-  private resolvers: Array<(d: Decision) => void> = [];
+  private readonly batches = new Map<number, { readonly thread: PoolThread; readonly parts: readonly Part[] }>();
+  private queue: Job[] = [];
   private scheduled = false;
   private nextBatch = 0;
   private closed = false;
@@ -136,29 +151,38 @@ export class AuthorizerPool {
    * Decides one request on a worker. Resolves, never rejects for bad input or a trap (those are
    * denies, as with `Authorizer.decide`); rejects with a PoolError only once the pool is closed.
    */
-  decide(request: unknown): Promise<Decision> {
+  async decide(request: unknown): Promise<Decision> {
+    return (await this.decideMany([request]))[0]!;
+  }
+
+  /** Decides many requests, in order, as `decide` decides each. */
+  decideMany(requests: readonly unknown[]): Promise<Decision[]> {
     if (this.closed) return Promise.reject(new PoolError("POOL_CLOSED", "the pool is closed"));
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(snapshotRequest(request));
-    } catch {
-      return Promise.resolve(inputInvalid("the request cannot be serialized as JSON", this.currentRevision));
+    const results = new Array<Decision>(requests.length);
+    const jsons: string[] = [];
+    const slots: number[] = [];
+    for (let i = 0; i < requests.length; i++) {
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(snapshotRequest(requests[i]));
+      } catch {
+        results[i] = inputInvalid("the request cannot be serialized as JSON", this.currentRevision);
+        continue;
+      }
+      if (json === undefined) results[i] = inputInvalid("the request is not a JSON value", this.currentRevision);
+      else {
+        jsons.push(json);
+        slots.push(i);
+      }
     }
-    if (json === undefined)
-      return Promise.resolve(inputInvalid("the request is not a JSON value", this.currentRevision));
+    if (jsons.length === 0) return Promise.resolve(results);
     return new Promise((resolve) => {
-      this.queue.push(json);
-      this.resolvers.push(resolve);
+      this.queue.push({ jsons, slots, results, remaining: jsons.length, resolve });
       if (!this.scheduled) {
         this.scheduled = true;
         queueMicrotask(() => this.flush());
       }
     });
-  }
-
-  /** Decides many requests, in order. */
-  decideMany(requests: readonly unknown[]): Promise<Decision[]> {
-    return Promise.all(requests.map((r) => this.decide(r)));
   }
 
   /**
@@ -222,33 +246,51 @@ export class AuthorizerPool {
     return thread.expect("ready");
   }
 
+  /** Sends the queued requests to the least-loaded workers, in batches of at most maxBatch. */
   private flush(): void {
     this.scheduled = false;
     const live = this.threads.filter((t) => t.alive);
     if (this.queue.length === 0 || live.length === 0) return;
-    const queue = this.queue;
-    const resolvers = this.resolvers;
+    const jobs = this.queue;
     this.queue = [];
-    this.resolvers = [];
-    for (let start = 0; start < queue.length; start += this.maxBatch) {
+    let parts: Part[] = [];
+    let texts: string[] = [];
+    const send = (): void => {
       let thread = live[0]!;
       for (const t of live) if (t.outstanding < thread.outstanding) thread = t;
       const batch = this.nextBatch++;
-      const requests = queue.slice(start, start + this.maxBatch);
-      this.batches.set(batch, { thread, resolvers: resolvers.slice(start, start + this.maxBatch) });
-      thread.outstanding += requests.length;
-      thread.post({ type: "decide", batch, requests });
+      this.batches.set(batch, { thread, parts });
+      thread.outstanding += texts.length;
+      thread.post({ type: "decide", batch, requests: `[${texts.join(",")}]` });
+      parts = [];
+      texts = [];
+    };
+    for (const job of jobs) {
+      let from = 0;
+      while (from < job.jsons.length) {
+        const to = Math.min(job.jsons.length, from + this.maxBatch - texts.length);
+        for (let k = from; k < to; k++) texts.push(job.jsons[k]!);
+        parts.push({ job, from, to });
+        from = to;
+        if (texts.length === this.maxBatch) send();
+      }
     }
+    if (texts.length > 0) send();
   }
 
   private decided(batch: number, json: string): void {
     const entry = this.batches.get(batch);
     if (!entry) return;
     this.batches.delete(batch);
-    entry.thread.outstanding -= entry.resolvers.length;
-    // INVARIANT: a worker answers a batch with one decision per request, in order.
+    // INVARIANT: a worker answers a batch with one decision per request, in the order sent.
     const decisions = JSON.parse(json) as Decision[];
-    entry.resolvers.forEach((resolve, i) => resolve(decisions[i]!));
+    entry.thread.outstanding -= decisions.length;
+    let i = 0;
+    for (const { job, from, to } of entry.parts) {
+      for (let k = from; k < to; k++) job.results[job.slots[k]!] = decisions[i++]!;
+      job.remaining -= to - from;
+      if (job.remaining === 0) job.resolve(job.results);
+    }
     if (this.batches.size === 0) this.drained?.();
   }
 
@@ -256,11 +298,15 @@ export class AuthorizerPool {
   private lost(thread: PoolThread, error: Error): void {
     const index = this.threads.indexOf(thread);
     if (index >= 0) this.threads.splice(index, 1);
+    const denial = evaluationError(`the worker deciding this request stopped: ${error.message}`, this.revision);
     for (const [batch, entry] of this.batches) {
       if (entry.thread !== thread) continue;
       this.batches.delete(batch);
-      const denial = evaluationError(`the worker deciding this request stopped: ${error.message}`, this.revision);
-      for (const resolve of entry.resolvers) resolve(denial);
+      for (const { job, from, to } of entry.parts) {
+        for (let k = from; k < to; k++) job.results[job.slots[k]!] = denial;
+        job.remaining -= to - from;
+        if (job.remaining === 0) job.resolve(job.results);
+      }
     }
     if (this.batches.size === 0) this.drained?.();
     if (!this.closed && this.currentRevision !== "")
