@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { findOpa, isOpaBinary } from "../compiler/build/index.js";
 import { compile } from "../compiler/pipeline.js";
 import { packageRoot } from "../core/package-root.js";
-import { requestCheck } from "../wasm/request-validator.js";
+import { validateRequest } from "../wasm/request-validator.js";
 import { Authorizer } from "../wasm/index.js";
 
 const dir = join(packageRoot(), "examples", "quickstart");
@@ -23,7 +23,7 @@ const requests = readFileSync(join(dir, "requests.jsonl"), "utf8")
 const index = Number(process.argv[2] ?? 0);
 const request = requests[index];
 const json = JSON.stringify(request);
-const check = requestCheck();
+const check = (request: unknown): boolean => validateRequest(request);
 const internals = authorizer as unknown as {
   run(entrypoint: number, json: string): string;
   entry: { full: number; engine: number };
