@@ -9,10 +9,8 @@ import { BundleError, OptionsError } from "./errors.js";
 import { nestsDeeperThan, snapshotRequest, validateRequest, wellFormedJson } from "./request-validator.js";
 import { verifyBundle, type BundleVerification } from "./verify.js";
 
-/** The entry point that validates the request itself: the policy's public decision. */
+/** The policy's one entry point: the decision, which validates its input itself. */
 export const DECISION_ENTRYPOINT = "gatehouse/decision";
-/** The entry point for a request already validated by the runtime. */
-export const ENGINE_ENTRYPOINT = "gatehouse/engine/decision";
 
 const PAGE = 64 * 1024;
 const MAX_PAGES = 65536;
@@ -142,7 +140,7 @@ export class Authorizer {
     loaded: LoadedPolicy,
     private readonly image: PolicyImage,
     readonly manifest: BundleManifest,
-    private readonly entry: { readonly full: number; readonly engine: number },
+    private readonly entrypoint: number,
     private readonly maxRequestBytes: number,
     private readonly log: DecisionLog | undefined,
   ) {
@@ -182,12 +180,11 @@ export class Authorizer {
       });
     }
     const entrypoints = (policy as unknown as PolicyInternals).entrypoints;
-    const full = entrypoints[DECISION_ENTRYPOINT];
-    const engine = entrypoints[ENGINE_ENTRYPOINT];
-    if (full === undefined || engine === undefined) {
+    const entrypoint = entrypoints[DECISION_ENTRYPOINT];
+    if (entrypoint === undefined) {
       throw new BundleError(
         "WASM_INVALID",
-        `policy.wasm lacks the entry points \`${DECISION_ENTRYPOINT}\` and \`${ENGINE_ENTRYPOINT}\`; is this a Gatehouse bundle?`,
+        `policy.wasm lacks the entry point \`${DECISION_ENTRYPOINT}\`; is this a Gatehouse bundle?`,
       );
     }
     try {
@@ -205,7 +202,7 @@ export class Authorizer {
       policy,
       { module, data: bundle.data, memory: { initial, maximum: maxPages } },
       bundle.manifest,
-      { full, engine },
+      entrypoint,
       options.maxRequestBytes ?? 64 * 1024,
       options.decisionLog,
     );
@@ -282,34 +279,54 @@ export class Authorizer {
     } catch {
       return inputInvalid("the request cannot be serialized as JSON", this.revision);
     }
-    if (json === undefined) return inputInvalid("the request is not a JSON value", this.revision);
+    // Something JSON cannot carry (undefined, a function) is no input at all, which the policy
+    // decides as OPA evaluates a query without one: INPUT_INVALID.
+    if (json === undefined) return this.evaluate(undefined);
     json = wellFormedJson(json);
     this.lastJson = json;
     // INVARIANT: `json` is the serialization of `snapshot` (lone surrogates replaced one for one
-    // with U+FFFD, which keeps every length and cannot make a field valid), so a valid snapshot is
-    // a valid input.
+    // with U+FFFD, which keeps every length and cannot make a field valid), so the precompiled
+    // validator judges exactly the input the policy sees.
     const validated = validateRequest(snapshot);
     if (!validated && nestsDeeperThan(json, MAX_DEPTH))
       return inputInvalid(`the request nests deeper than ${MAX_DEPTH} levels`, this.revision);
-    return this.evaluate(json, validated);
+    const decision = this.evaluate(json);
+    // Two independent validators judge every request; when the policy's accepts what the runtime's
+    // refuses (a disagreement the tests rule out), the request is refused all the same.
+    if (
+      !validated &&
+      decision.reasons[0]?.code !== "INPUT_INVALID" &&
+      decision.reasons[0]?.code !== "EVALUATION_ERROR"
+    ) {
+      return inputInvalid(
+        "the request does not match the input schema (the runtime's validator refused it)",
+        this.revision,
+      );
+    }
+    return decision;
   }
 
-  private evaluate(json: string, validated: boolean): Decision {
-    if (
-      json.length > this.maxRequestBytes ||
-      (json.length * 3 > this.maxRequestBytes && Buffer.byteLength(json, "utf8") > this.maxRequestBytes)
-    ) {
-      return inputInvalid(`the request is larger than ${this.maxRequestBytes} bytes`, this.revision);
+  /** Evaluates the entry point on `json` (no input when undefined), failing closed. */
+  private evaluate(json: string | undefined): Decision {
+    if (json !== undefined) {
+      if (
+        json.length > this.maxRequestBytes ||
+        (json.length * 3 > this.maxRequestBytes && Buffer.byteLength(json, "utf8") > this.maxRequestBytes)
+      ) {
+        return inputInvalid(`the request is larger than ${this.maxRequestBytes} bytes`, this.revision);
+      }
     }
     if (this.broken) return evaluationError("the policy could not be restarted after a trap", this.revision);
-    try {
-      this.reserve(json);
-    } catch (error) {
-      return evaluationError(`the request does not fit in the policy's memory: ${describe(error)}`, this.revision);
+    if (json !== undefined) {
+      try {
+        this.reserve(json);
+      } catch (error) {
+        return evaluationError(`the request does not fit in the policy's memory: ${describe(error)}`, this.revision);
+      }
     }
     let result: unknown;
     try {
-      result = JSON.parse(this.run(validated ? this.entry.engine : this.entry.full, json));
+      result = JSON.parse(this.run(this.entrypoint, json));
     } catch (error) {
       this.recover();
       return evaluationError(`the policy could not be evaluated: ${describe(error)}`, this.revision);
@@ -346,16 +363,17 @@ export class Authorizer {
     if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / PAGE));
   }
 
-  /** Runs one entry point on JSON input and returns the result set as JSON text. */
-  private run(entrypoint: number, json: string): string {
+  /** Runs the entry point on JSON input (none when undefined) and returns the result set as JSON text. */
+  private run(entrypoint: number, json: string | undefined): string {
     const policy = this.policy;
-    if (!this.evalFn) return JSON.stringify(policy.evaluate(JSON.parse(json), entrypoint));
+    if (!this.evalFn)
+      return JSON.stringify(policy.evaluate(json === undefined ? undefined : JSON.parse(json), entrypoint));
     const base = policy.dataHeapPtr;
     const mem = policy.mem;
     // INVARIANT: `reserve` made room for the UTF-8 bytes of `json` above `base`.
     if (this.view.buffer !== mem.buffer) this.view = new Uint8Array(mem.buffer);
-    const { written } = this.encoder.encodeInto(json, this.view.subarray(base));
-    const out = this.evalFn(0, entrypoint, policy.dataAddr, base, written, base + written, 0);
+    const written = json === undefined ? 0 : this.encoder.encodeInto(json, this.view.subarray(base)).written;
+    const out = this.evalFn(0, entrypoint, policy.dataAddr, json === undefined ? 0 : base, written, base + written, 0);
     if (this.view.buffer !== mem.buffer) this.view = new Uint8Array(mem.buffer);
     const end = this.view.indexOf(0, out);
     if (out <= 0 || end < 0) throw new Error("the policy returned no result");

@@ -5,7 +5,6 @@
 export {
   Authorizer,
   DECISION_ENTRYPOINT,
-  ENGINE_ENTRYPOINT,
   type AuthorizerOptions,
   type MemoryUsage,
   type RuntimeHealth,

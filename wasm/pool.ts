@@ -169,11 +169,10 @@ export class AuthorizerPool {
         results[i] = inputInvalid("the request cannot be serialized as JSON", this.currentRevision);
         continue;
       }
-      if (json === undefined) results[i] = inputInvalid("the request is not a JSON value", this.currentRevision);
-      else {
-        jsons.push(json);
-        slots.push(i);
-      }
+      // Something JSON cannot carry travels as `null`, which the policy decides as it decides no
+      // input at all (INPUT_INVALID, "not a JSON object"), so the pool answers as Authorizer.decide.
+      jsons.push(json ?? "null");
+      slots.push(i);
     }
     if (jsons.length === 0) return Promise.resolve(results);
     return new Promise((resolve) => {

@@ -146,8 +146,8 @@ export function handler(options: ServerOptions): (req: IncomingMessage, res: Ser
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
 
   /**
-   * Decides `input` when `below` is a path inside the decision (undefined `below`: a document
-   * outside the bundle, which is undefined) and there is an input; logs it; returns the result.
+   * Decides `input` (possibly absent) when `below` is a path inside the decision (undefined
+   * `below`: a document outside the bundle, which is undefined); logs it; returns the result.
    */
   function evaluate(
     input: unknown,
@@ -158,7 +158,8 @@ export function handler(options: ServerOptions): (req: IncomingMessage, res: Ser
   ): { result: unknown; decisionId?: string; metrics: Record<string, number> } {
     let decision: Decision | undefined;
     let evalNs = 0;
-    if (input !== undefined && below !== undefined) {
+    // Without input the policy still decides (INPUT_INVALID), exactly as OPA evaluates it.
+    if (below !== undefined) {
       const start = process.hrtime.bigint();
       decision = authorizer.decide(input);
       evalNs = Number(process.hrtime.bigint() - start);

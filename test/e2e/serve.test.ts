@@ -125,18 +125,27 @@ describe("gatehouse serve and opa run --server, asked by the official OPA TypeSc
     expect(first.filter((r) => r === "INPUT_INVALID").length).toBeGreaterThan(10);
   });
 
-  it("both answer undefined for a path outside the bundle and for a decision without input", async () => {
+  it("both answer undefined for a path outside the bundle, and deny a decision without input", async () => {
     const { first, second } = await evaluateOnBoth(gatehouse.url, opaServer.url, [
       { path: "somewhere/else", input: VALID },
       { path: "gatehouse/decision/reasons/0", input: VALID },
     ]);
     expect(first).toEqual([undefined, undefined]);
     expect(second).toEqual(first);
+    const answers: unknown[] = [];
     for (const url of [gatehouse.url, opaServer.url]) {
       const response = await fetch(`${url}/v1/data/gatehouse/decision`);
       expect(response.status).toBe(200);
-      expect(await response.json()).not.toHaveProperty("result");
+      const body = (await response.json()) as {
+        result: { allow: boolean; reasons: Array<{ code: string; message: string }> };
+      };
+      expect(body.result.allow).toBe(false);
+      expect(body.result.reasons.map((r) => [r.code, r.message])).toEqual([
+        ["INPUT_INVALID", "the request is not a JSON object"],
+      ]);
+      answers.push(body.result);
     }
+    expect(answers[0]).toEqual(answers[1]);
   });
 });
 
@@ -257,7 +266,35 @@ describe("gatehouse serve speaks OPA's REST API", () => {
     expect(bomb.status).toBe(413);
   });
 
-  it("refuses the engine entry point and other documents of the bundle with 404, and answers unknown routes as OPA does", async () => {
+  it("on a real OPA server, no document of the bundle allows a request the input contract refuses", async () => {
+    const user = VALID.user as Record<string, unknown>;
+    const invalid = [
+      { ...VALID, roles: ["admin"] },
+      { ...VALID, login: "yes" },
+      { ...VALID, user: { ...user, userType: ["Standard"] } },
+      { ...VALID, user: { ...user, permissionSets: "ERP_API" } },
+      { ...VALID, sourceIp: "010.0.0.1" },
+    ];
+    for (const input of invalid) {
+      for (const path of ["gatehouse/decision", "gatehouse/engine/decision"]) {
+        const answer = (await (
+          await fetch(`${opaServer.url}/v1/data/${path}`, { method: "POST", body: JSON.stringify({ input }) })
+        ).json()) as {
+          result: { allow: boolean; reasons: Array<{ code: string }> };
+        };
+        expect(answer.result.allow, `${path} ${JSON.stringify(input)}`).toBe(false);
+        expect(answer.result.reasons.map((r) => r.code)).toEqual(["INPUT_INVALID"]);
+      }
+      for (const path of ["gatehouse/engine/allow", "gatehouse/engine/quick_allow"]) {
+        const answer = (await (
+          await fetch(`${opaServer.url}/v1/data/${path}`, { method: "POST", body: JSON.stringify({ input }) })
+        ).json()) as { result?: boolean };
+        expect(answer.result === true, `${path} ${JSON.stringify(input)}`).toBe(false);
+      }
+    }
+  });
+
+  it("refuses the documents inside the engine of the bundle with 404, and answers unknown routes as OPA does", async () => {
     const engine = await post("/v1/data/gatehouse/engine/decision", JSON.stringify({ input: {} }));
     expect(engine.status).toBe(404);
     expect(await engine.json()).toEqual({

@@ -2,7 +2,7 @@ import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { unpackBundle } from "../../wasm/bundle.js";
-import { DECISION_ENTRYPOINT, ENGINE_ENTRYPOINT } from "../../wasm/authorizer.js";
+import { DECISION_ENTRYPOINT } from "../../wasm/authorizer.js";
 import type { Decision } from "../../wasm/decision.js";
 import { nestsDeeperThan, snapshotRequest, validateRequest, wellFormedJson } from "../../wasm/request-validator.js";
 import { QUICKSTART_REQUESTS, quickstartBundle } from "../helpers/bundles.js";
@@ -163,7 +163,7 @@ describe("the precompiled request validator", () => {
     expect(QUICKSTART_REQUESTS.filter((r) => !validateRequest(r))).toHaveLength(1);
   });
 
-  it("is at least as strict as the policy: what it accepts, the full entry point never calls INPUT_INVALID, and skipping the policy's validation changes nothing (property, seeded)", () => {
+  it("agrees with the policy's own validation on every request: the runtime refuses exactly what the policy refuses (property, seeded)", () => {
     let accepted = 0;
     let refused = 0;
     fc.assert(
@@ -172,14 +172,11 @@ describe("the precompiled request validator", () => {
         for (const m of mutations) apply(request, m);
         // The policy sees JSON, so judge the JSON value (a `__proto__` key survives the round trip).
         const json = JSON.parse(JSON.stringify(request)) as Json;
-        if (!validateRequest(json)) {
-          refused++;
-          return;
-        }
-        accepted++;
-        const full = entry(DECISION_ENTRYPOINT, json);
-        expect(full.reasons.map((r) => r.code)).not.toContain("INPUT_INVALID");
-        expect(entry(ENGINE_ENTRYPOINT, json)).toEqual(full);
+        const runtime = validateRequest(json);
+        const policy = entry(DECISION_ENTRYPOINT, json).reasons[0]?.code !== "INPUT_INVALID";
+        expect(runtime, JSON.stringify(json)).toBe(policy);
+        if (runtime) accepted++;
+        else refused++;
       }),
       { seed: 20261123, numRuns: 2500 },
     );

@@ -61,9 +61,9 @@ describe("decide never throws, and denies what it cannot judge", () => {
     ["a getter that throws", throwing, "the request cannot be serialized as JSON"],
     ["a revoked proxy", revoked.proxy, "the request cannot be serialized as JSON"],
     ["100 000 levels of objects", deepObject, "the request cannot be serialized as JSON"],
-    ["undefined", undefined, "the request is not a JSON value"],
-    ["a function", () => true, "the request is not a JSON value"],
-    ["a symbol", Symbol("request"), "the request is not a JSON value"],
+    ["undefined", undefined, "the request is not a JSON object"],
+    ["a function", () => true, "the request is not a JSON object"],
+    ["a symbol", Symbol("request"), "the request is not a JSON object"],
     ["a 1 MB string", "x".repeat(1_000_000), "the request is larger than 65536 bytes"],
     [
       "a valid request with a 70 kB user id",
