@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { findOpa, isOpaBinary } from "../compiler/build/index.js";
 import { compile } from "../compiler/pipeline.js";
 import { packageRoot } from "../core/package-root.js";
-import { validateRequest } from "../wasm/request-validator.js";
+import { snapshotRequest, validateRequest } from "../wasm/request-validator.js";
 import { Authorizer } from "../wasm/index.js";
 
 const dir = join(packageRoot(), "examples", "quickstart");
@@ -43,6 +43,7 @@ function time(label: string, f: () => unknown, n = 40_000): void {
 
 process.stdout.write(`request ${index}: ${json}\n`);
 time("JSON.stringify(request)", () => JSON.stringify(request));
+time("snapshotRequest(request)", () => snapshotRequest(request));
 time("request schema check (ajv)", () => check(request));
 const out = internals.run(internals.entrypoint, json);
 time("opa_eval decision (+ decode)", () => internals.run(internals.entrypoint, json));
