@@ -28,12 +28,13 @@ export function useColor(io: Io): boolean {
 /** Exit codes: 0 ok, 1 policy errors or deny, 2 usage or environment error. */
 export const EXIT = { ok: 0, policy: 1, usage: 2 } as const;
 
-/** A failure that ends a command with a message and an exit code. */
+/** A failure that ends a command with a message, an exit code and, where it has one, a diagnostic code. */
 export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = EXIT.usage,
     readonly hint?: string,
+    readonly code?: string,
   ) {
     super(message);
   }

@@ -8,6 +8,7 @@ import { runTestCommand } from "./commands/test.js";
 import { runExportSfdx, runImportSfdx } from "./commands/sfdx.js";
 import { REVIEW_FORMATS, runReview, type ReviewFormat } from "./commands/review.js";
 import { SEVERITIES, type FindingSeverity } from "../compiler/review/index.js";
+import { runServe, type ServeOptions } from "./commands/serve.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
 
 /** Builds the `gatehouse` command line; every action records its exit code in `result`. */
@@ -139,7 +140,54 @@ function program(io: Io, result: { code: number }): Command {
       result.code = await runExportSfdx(dir, opts, io);
     });
 
+  root
+    .command("serve")
+    .description(
+      "Answer OPA's REST API (POST /v1/data/gatehouse/decision) with a bundle, reloading it when it changes.",
+    )
+    .requiredOption("--bundle <file|url>", "bundle.tar.gz path (watched) or http(s) URL (polled with ETags)")
+    .option("--addr <host>", "address to listen on (loopback unless you say otherwise)", "127.0.0.1")
+    .option("--port <n>", "port to listen on (0: any free port)", integer(0, 65535), 8181)
+    .option("--no-watch", "serve the first bundle only; do not watch or poll for new ones")
+    .option("--poll-min <seconds>", "shortest wait between polls of a bundle URL", integer(1, 86400), 60)
+    .option("--poll-max <seconds>", "longest wait between polls of a bundle URL", integer(1, 86400), 120)
+    .option("--max-body-bytes <n>", "largest request body; larger ones are answered 413", integer(2, 2 ** 30), 1048576)
+    .option(
+      "--max-request-bytes <n>",
+      "largest input; larger ones are denied with INPUT_INVALID",
+      integer(2, 2 ** 30),
+      65536,
+    )
+    .option("--decision-log <file>", "append decisions to FILE as JSON Lines, in OPA's decision-log shape")
+    .option(
+      "--decision-log-mask <path>",
+      "remove a field from logged events, as OPA's mask does (e.g. /input/user/id); repeatable",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option("--decision-log-sample <rate>", "fraction of decisions to log, 0 to 1", fraction, 1)
+    .action(async (opts: ServeOptions) => {
+      result.code = await runServe(opts, io);
+    });
+
   return root;
+}
+
+/** A commander parser for an integer option within [min, max]. */
+function integer(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^[0-9]+$/.test(value) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** A commander parser for a fraction in [0, 1]. */
+function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !(n >= 0 && n <= 1)) throw new InvalidArgumentError("expected a number from 0 to 1");
+  return n;
 }
 
 /** Runs the CLI with `args` (without `node` and the script) and returns the exit code. */
@@ -154,7 +202,8 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof CliError) {
-      io.stderr(`gatehouse: error: ${error.message}\n${error.hint ? `  help: ${error.hint}\n` : ""}`);
+      const code = error.code === undefined ? "" : ` ${error.code}`;
+      io.stderr(`gatehouse: error${code}: ${error.message}\n${error.hint ? `  help: ${error.hint}\n` : ""}`);
       return error.exitCode;
     }
     io.stderr(

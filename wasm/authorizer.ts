@@ -1,17 +1,21 @@
+import { Buffer } from "node:buffer";
+import * as opaWasm from "@open-policy-agent/opa-wasm";
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "../core/bundle-archive.js";
 import { readBundleBytes, unpackBundle, type BundleManifest, type BundleSource } from "./bundle.js";
 import { decisionProblem, evaluationError, inputInvalid, type Decision } from "./decision.js";
-import { BundleError } from "./errors.js";
-import { requestCheck, type RequestCheck } from "./request-validator.js";
+import type { DecisionLog } from "./decision-log.js";
+import { BundleError, OptionsError } from "./errors.js";
+import { nestsDeeperThan, snapshotRequest, validateRequest, wellFormedJson } from "./request-validator.js";
 import { verifyBundle, type BundleVerification } from "./verify.js";
 
-/** The entry point that validates the request itself: the policy's public decision. */
+/** The policy's one entry point: the decision, which validates its input itself. */
 export const DECISION_ENTRYPOINT = "gatehouse/decision";
-/** The entry point for a request already validated by the runtime. */
-export const ENGINE_ENTRYPOINT = "gatehouse/engine/decision";
 
 const PAGE = 64 * 1024;
+const MAX_PAGES = 65536;
+/** Valid requests nest three levels; this leaves room for any plausible invalid one. */
+const MAX_DEPTH = 64;
 
 /** Options of `Authorizer.load`. */
 export interface AuthorizerOptions {
@@ -28,6 +32,8 @@ export interface AuthorizerOptions {
    * unsigned bundle loads and a signed one is refused (VERIFICATION_KEY_MISSING).
    */
   readonly verification?: BundleVerification;
+  /** Where `decide` records decisions (OPA's decision-log events); off when absent. */
+  readonly decisionLog?: DecisionLog;
 }
 
 /** How much WebAssembly memory the policy holds. */
@@ -35,6 +41,16 @@ export interface MemoryUsage {
   readonly pages: number;
   readonly bytes: number;
   readonly maximumPages: number;
+}
+
+/** What went wrong inside the WebAssembly module since the bundle was loaded. */
+export interface RuntimeHealth {
+  /** Evaluations that trapped (out of memory, stack exhausted, …); each was denied. */
+  readonly traps: number;
+  /** Fresh instances built after a trap, so no trap's leftovers reach a later decision. */
+  readonly restarts: number;
+  /** False when an instance could not be rebuilt; every decision is then EVALUATION_ERROR. */
+  readonly healthy: boolean;
 }
 
 type OpaEval = (
@@ -59,6 +75,48 @@ interface PolicyInternals {
   readonly dataAddr: number;
   readonly entrypoints: Record<string, number>;
   evaluate(input: unknown, entrypoint: number): unknown;
+  setData(data: ArrayBuffer): void;
+}
+
+/** Everything needed to build a fresh instance of the policy synchronously. */
+interface PolicyImage {
+  readonly module: CompiledModule;
+  readonly data: Uint8Array;
+  readonly memory: { readonly initial: number; readonly maximum: number };
+}
+
+function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new OptionsError(`\`${name}\` must be an integer from ${min} to ${max}, got \`${String(value)}\``);
+}
+
+// The SDK's ESM entry exports `loadPolicySync` only on its default export, although its types
+// declare it as a named export.
+const loadPolicySync = (opaWasm as unknown as { default: { loadPolicySync: typeof opaWasm.loadPolicySync } }).default
+  .loadPolicySync;
+
+/**
+ * A compiled WebAssembly.Module, opaque here: Node has the WebAssembly global, but the type
+ * libraries this project builds with (ES2023 and Node's) do not declare it.
+ */
+type CompiledModule = object & { readonly __compiledModule?: never };
+
+/** The SDK's first parameter, which accepts a compiled module. */
+type PolicySource = Parameters<typeof loadPolicy>[0];
+
+/** Compiles a WebAssembly module once, so that later instances skip compilation. */
+function compileModule(bytes: Uint8Array): Promise<CompiledModule> {
+  const wasm = (globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<CompiledModule> } })
+    .WebAssembly;
+  return wasm.compile(bytes);
+}
+
+/** Instantiates the policy with its data loaded, synchronously; throws what the SDK throws. */
+function instantiate(image: PolicyImage): PolicyInternals {
+  const policy = loadPolicySync(image.module as PolicySource, { ...image.memory }) as unknown as PolicyInternals;
+  policy.setData(image.data.slice().buffer);
+  return policy;
 }
 
 /**
@@ -69,17 +127,24 @@ interface PolicyInternals {
 export class Authorizer {
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder();
+  private policy: PolicyInternals;
   private view: Uint8Array;
-  private readonly evalFn: OpaEval | undefined;
-  private readonly policy: PolicyInternals;
+  private evalFn: OpaEval | undefined;
+  private traps = 0;
+  private restarts = 0;
+  private broken = false;
+  /** The policy's exact text for a plain allow, once seen (see `evaluate`). */
+  private plainAllowText: string | undefined;
+  /** The JSON of the request `decide` judged last, read by the decision log. */
+  private lastJson: string | undefined;
 
   private constructor(
     loaded: LoadedPolicy,
+    private readonly image: PolicyImage,
     readonly manifest: BundleManifest,
-    private readonly entry: { readonly full: number; readonly engine: number },
-    private readonly check: RequestCheck,
+    private readonly entrypoint: number,
     private readonly maxRequestBytes: number,
-    private readonly maxMemoryPages: number,
+    private readonly log: DecisionLog | undefined,
   ) {
     this.policy = loaded;
     this.view = new Uint8Array(this.policy.mem.buffer);
@@ -94,30 +159,34 @@ export class Authorizer {
   /**
    * Loads a bundle from a path, URL or buffer: unpacks it in memory, instantiates its policy
    * with bounded memory, loads its data, and checks with one evaluation that it decides.
-   * Throws a `BundleError` with a code when anything is wrong; nothing is half-loaded.
+   * Throws a `BundleError` with a code when anything is wrong (an `OptionsError` for options it
+   * cannot honour); nothing is half-loaded.
    */
   static async load(source: BundleSource, options: AuthorizerOptions = {}): Promise<Authorizer> {
+    checkInteger("maxRequestBytes", options.maxRequestBytes, 2, 2 ** 30);
+    checkInteger("maxMemoryPages", options.maxMemoryPages, 2, MAX_PAGES);
     const bytes = await readBundleBytes(source, options.fetch);
     const bundle = await unpackBundle(bytes, options.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS);
     const verified = await verifyBundle(bundle.files, options.verification);
     if (!verified.ok) throw verified.error;
     const maxPages = options.maxMemoryPages ?? 16384;
     const initial = Math.min(maxPages, Math.max(8, Math.ceil((bundle.data.byteLength * 3) / PAGE)));
+    let module: CompiledModule;
     let policy: LoadedPolicy;
     try {
-      policy = await loadPolicy(bundle.wasm, { initial, maximum: maxPages });
+      module = await compileModule(bundle.wasm);
+      policy = await loadPolicy(module as PolicySource, { initial, maximum: maxPages });
     } catch (error) {
       throw new BundleError("WASM_INVALID", `policy.wasm could not be instantiated: ${describe(error)}`, {
         cause: error,
       });
     }
     const entrypoints = (policy as unknown as PolicyInternals).entrypoints;
-    const full = entrypoints[DECISION_ENTRYPOINT];
-    const engine = entrypoints[ENGINE_ENTRYPOINT];
-    if (full === undefined || engine === undefined) {
+    const entrypoint = entrypoints[DECISION_ENTRYPOINT];
+    if (entrypoint === undefined) {
       throw new BundleError(
         "WASM_INVALID",
-        `policy.wasm lacks the entry points \`${DECISION_ENTRYPOINT}\` and \`${ENGINE_ENTRYPOINT}\`; is this a Gatehouse bundle?`,
+        `policy.wasm lacks the entry point \`${DECISION_ENTRYPOINT}\`; is this a Gatehouse bundle?`,
       );
     }
     try {
@@ -133,13 +202,13 @@ export class Authorizer {
     }
     const authorizer = new Authorizer(
       policy,
+      { module, data: bundle.data, memory: { initial, maximum: maxPages } },
       bundle.manifest,
-      { full, engine },
-      requestCheck(),
+      entrypoint,
       options.maxRequestBytes ?? 64 * 1024,
-      maxPages,
+      options.decisionLog,
     );
-    const probe = authorizer.decide({});
+    const probe = authorizer.decideUnlogged({});
     if (probe.reasons[0]?.code !== "INPUT_INVALID" || probe.revision !== bundle.manifest.revision) {
       throw new BundleError(
         "DATA_INVALID",
@@ -151,71 +220,172 @@ export class Authorizer {
     return authorizer;
   }
 
-  /** Decides one request. Never throws. */
+  /**
+   * Decides one request: the decision for the JSON value of `request`. Never throws: a request
+   * that is not JSON data, too large or too deep is INPUT_INVALID; a trap is EVALUATION_ERROR.
+   */
   decide(request: unknown): Decision {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(request);
-    } catch {
-      return inputInvalid("the request cannot be serialized as JSON", this.revision);
-    }
-    if (json === undefined) return inputInvalid("the request is not a JSON value", this.revision);
-    let validated: boolean;
-    try {
-      validated = this.check(request);
-    } catch {
-      validated = false;
-    }
-    return this.evaluate(json, validated);
+    if (this.log !== undefined) return this.decideLogged(request);
+    return this.decideUnlogged(request);
   }
 
-  /** Decides a request given as JSON text, validated by the policy itself. Never throws. */
+  /** Decides a request given as JSON text (the same decision `decide` gives its value). Never throws. */
   decideJson(json: string): Decision {
-    return this.evaluate(json, false);
+    let request: unknown;
+    try {
+      request = JSON.parse(json);
+    } catch {
+      const decision = inputInvalid("the request is not valid JSON", this.revision);
+      if (this.log?.sampled()) this.log.record(DECISION_ENTRYPOINT, undefined, decision, this.revision, 0);
+      return decision;
+    }
+    return this.decide(request);
   }
 
   /** Decides many requests, in order. Never throws. */
   decideMany(requests: readonly unknown[]): Decision[] {
-    return requests.map((r) => this.decide(r));
+    const out = new Array<Decision>(requests.length);
+    for (let i = 0; i < requests.length; i++) out[i] = this.decide(requests[i]);
+    return out;
   }
 
   /** The WebAssembly memory the policy holds now, and its bound. */
   memoryUsage(): MemoryUsage {
     const bytes = this.policy.mem.buffer.byteLength;
-    return { pages: bytes / PAGE, bytes, maximumPages: this.maxMemoryPages };
+    return { pages: bytes / PAGE, bytes, maximumPages: this.image.memory.maximum };
   }
 
-  private evaluate(json: string, validated: boolean): Decision {
-    if (
-      json.length > this.maxRequestBytes ||
-      (json.length * 3 > this.maxRequestBytes && this.encoder.encode(json).byteLength > this.maxRequestBytes)
-    ) {
-      return inputInvalid(`the request is larger than ${this.maxRequestBytes} bytes`, this.revision);
+  /** Traps and restarts since load, and whether the policy can still decide. */
+  health(): RuntimeHealth {
+    return { traps: this.traps, restarts: this.restarts, healthy: !this.broken };
+  }
+
+  private decideLogged(request: unknown): Decision {
+    // INVARIANT: only called when `this.log` is set.
+    const log = this.log!;
+    if (!log.sampled()) return this.decideUnlogged(request);
+    const start = process.hrtime.bigint();
+    this.lastJson = undefined;
+    const decision = this.decideUnlogged(request);
+    const ns = Number(process.hrtime.bigint() - start);
+    log.record(DECISION_ENTRYPOINT, this.lastJson, decision, this.revision, ns);
+    return decision;
+  }
+
+  private decideUnlogged(request: unknown): Decision {
+    let snapshot: unknown;
+    let json: string | undefined;
+    try {
+      snapshot = snapshotRequest(request);
+      json = JSON.stringify(snapshot);
+    } catch {
+      return inputInvalid("the request cannot be serialized as JSON", this.revision);
     }
+    // Something JSON cannot carry (undefined, a function) is no input at all, which the policy
+    // decides as OPA evaluates a query without one: INPUT_INVALID.
+    if (json === undefined) return this.evaluate(undefined);
+    json = wellFormedJson(json);
+    this.lastJson = json;
+    // INVARIANT: `json` is the serialization of `snapshot` (lone surrogates replaced one for one
+    // with U+FFFD, which keeps every length and cannot make a field valid), so the precompiled
+    // validator judges exactly the input the policy sees.
+    const validated = validateRequest(snapshot);
+    if (!validated && nestsDeeperThan(json, MAX_DEPTH))
+      return inputInvalid(`the request nests deeper than ${MAX_DEPTH} levels`, this.revision);
+    const decision = this.evaluate(json);
+    // Two independent validators judge every request; when the policy's accepts what the runtime's
+    // refuses (a disagreement the tests rule out), the request is refused all the same.
+    if (
+      !validated &&
+      decision.reasons[0]?.code !== "INPUT_INVALID" &&
+      decision.reasons[0]?.code !== "EVALUATION_ERROR"
+    ) {
+      return inputInvalid(
+        "the request does not match the input schema (the runtime's validator refused it)",
+        this.revision,
+      );
+    }
+    return decision;
+  }
+
+  /** Evaluates the entry point on `json` (no input when undefined), failing closed. */
+  private evaluate(json: string | undefined): Decision {
+    if (json !== undefined) {
+      if (
+        json.length > this.maxRequestBytes ||
+        (json.length * 3 > this.maxRequestBytes && Buffer.byteLength(json, "utf8") > this.maxRequestBytes)
+      ) {
+        return inputInvalid(`the request is larger than ${this.maxRequestBytes} bytes`, this.revision);
+      }
+    }
+    if (this.broken) return evaluationError("the policy could not be restarted after a trap", this.revision);
+    if (json !== undefined) {
+      try {
+        this.reserve(json);
+      } catch (error) {
+        return evaluationError(`the request does not fit in the policy's memory: ${describe(error)}`, this.revision);
+      }
+    }
+    let text: string;
     let result: unknown;
     try {
-      const text = this.run(validated ? this.entry.engine : this.entry.full, json);
+      text = this.run(this.entrypoint, json);
+      // The plain allow (no reasons, no notes) is by far the most common answer and always the
+      // same text: recognise it instead of parsing it again.
+      if (text === this.plainAllowText) return { allow: true, reasons: [], notes: [], revision: this.revision };
       result = JSON.parse(text);
     } catch (error) {
+      this.recover();
       return evaluationError(`the policy could not be evaluated: ${describe(error)}`, this.revision);
     }
     const decision =
       Array.isArray(result) && result.length === 1 ? (result[0] as { result?: unknown }).result : undefined;
     const problem = decisionProblem(decision);
-    return problem === undefined ? (decision as Decision) : evaluationError(problem, this.revision);
+    if (problem !== undefined) return evaluationError(problem, this.revision);
+    const d = decision as Decision;
+    if (d.allow && d.notes.length === 0 && d.revision === this.revision && Object.keys(d).length === 4) {
+      this.plainAllowText = text;
+    }
+    return d;
   }
 
-  /** Runs one entry point on JSON input and returns the result set as JSON text. */
-  private run(entrypoint: number, json: string): string {
+  /**
+   * Replaces the instance after a failed evaluation. A trap leaves the module's shadow stack
+   * pointer where the trap happened; after enough of them the instance corrupts its own memory,
+   * so it is never used again.
+   */
+  private recover(): void {
+    this.traps++;
+    try {
+      this.policy = instantiate(this.image);
+      this.view = new Uint8Array(this.policy.mem.buffer);
+      this.evalFn = this.policy.wasmInstance.exports.opa_eval;
+      this.restarts++;
+    } catch {
+      this.broken = true;
+    }
+  }
+
+  /** Grows memory so that `json` fits above the data; throws when the bound does not allow it. */
+  private reserve(json: string): void {
+    const mem = this.policy.mem;
+    const base = this.policy.dataHeapPtr;
+    if (base + json.length * 3 + 1 <= mem.buffer.byteLength) return;
+    const need = base + Buffer.byteLength(json, "utf8") + 1;
+    if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / PAGE));
+  }
+
+  /** Runs the entry point on JSON input (none when undefined) and returns the result set as JSON text. */
+  private run(entrypoint: number, json: string | undefined): string {
     const policy = this.policy;
-    if (!this.evalFn) return JSON.stringify(policy.evaluate(JSON.parse(json), entrypoint));
+    if (!this.evalFn)
+      return JSON.stringify(policy.evaluate(json === undefined ? undefined : JSON.parse(json), entrypoint));
     const base = policy.dataHeapPtr;
     const mem = policy.mem;
-    const need = base + json.length * 3 + 1;
-    if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / PAGE));
+    // INVARIANT: `reserve` made room for the UTF-8 bytes of `json` above `base`.
     if (this.view.buffer !== mem.buffer) this.view = new Uint8Array(mem.buffer);
-    const { written } = this.encoder.encodeInto(json, this.view.subarray(base));
-    const out = this.evalFn(0, entrypoint, policy.dataAddr, base, written, base + written, 0);
+    const written = json === undefined ? 0 : this.encoder.encodeInto(json, this.view.subarray(base)).written;
+    const out = this.evalFn(0, entrypoint, policy.dataAddr, json === undefined ? 0 : base, written, base + written, 0);
     if (this.view.buffer !== mem.buffer) this.view = new Uint8Array(mem.buffer);
     const end = this.view.indexOf(0, out);
     if (out <= 0 || end < 0) throw new Error("the policy returned no result");

@@ -29,13 +29,13 @@ const ARCHIVE_CODES: Record<string, BundleErrorCode> = {
   ENTRY_DUPLICATE: "BUNDLE_ENTRY_DUPLICATE",
 };
 
-/** Reads the bytes of a bundle from a path, URL or buffer. */
+/** Reads the bytes of a bundle from a path, URL or buffer; a download may take a minute at most. */
 export async function readBundleBytes(source: BundleSource, fetchImpl: typeof fetch = fetch): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   const url = source instanceof URL ? source : /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? new URL(source) : undefined;
   try {
     if (url && url.protocol !== "file:") {
-      const response = await fetchImpl(url);
+      const response = await fetchImpl(url, { signal: AbortSignal.timeout(60_000) });
       if (!response.ok) throw new BundleError("BUNDLE_UNREADABLE", `GET ${url.href} answered ${response.status}`);
       return new Uint8Array(await response.arrayBuffer());
     }

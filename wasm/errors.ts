@@ -52,3 +52,24 @@ export class BundleError extends Error {
     super(message, options);
   }
 }
+
+/** Options given to the runtime that it cannot honour (a programming error, reported before any work). */
+export class OptionsError extends Error {
+  override readonly name = "OptionsError";
+  readonly code = "OPTIONS_INVALID";
+}
+
+/** Why a worker pool could not decide: it was closed, or a worker could not start or died. */
+export type PoolErrorCode = "POOL_CLOSED" | "WORKER_FAILED";
+
+/** A failure of the worker pool itself; the requests it concerns were not decided. */
+export class PoolError extends Error {
+  override readonly name = "PoolError";
+  constructor(
+    readonly code: PoolErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

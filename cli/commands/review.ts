@@ -52,7 +52,7 @@ export async function runReview(dir: string, options: ReviewCommandOptions, io: 
       io.stdout(renderReviewJson(result, version));
       break;
     case "sarif":
-      io.stdout(renderReviewSarif(result, version, process.cwd()));
+      io.stdout(renderReviewSarif(result, version, io.cwd ?? process.cwd()));
       break;
     case "markdown":
       io.stdout(renderReviewMarkdown(result));

@@ -321,7 +321,8 @@ export const CODES = {
   GH400: {
     severity: "error",
     slug: "opa-unavailable",
-    summary: "The `opa` binary could not be found or built.",
+    summary:
+      "The `opa` binary could not be found or built; the command exits 2 (an environment error, not a policy error).",
     situation: "`gatehouse build` on a machine with neither the pinned `opa` nor a Go toolchain",
     fix: "Install Go (Gatehouse then builds the pinned OPA itself) or set `OPA_BIN` to an `opa` binary of the pinned version.",
   },

@@ -10,8 +10,11 @@ import { renderRego } from "./rego.js";
 /** The Rego package every generated module lives under, and the bundle's only root. */
 export const PACKAGE = "gatehouse";
 
-/** The entry points compiled into policy.wasm, in their wasm entrypoint order. */
-export const ENTRYPOINTS = [`${PACKAGE}/decision`, `${PACKAGE}/engine/decision`] as const;
+/**
+ * The entry points compiled into policy.wasm: only the decision, which validates its input. A
+ * bundle exposes no entry point that skips validation, on OPA servers or anywhere else.
+ */
+export const ENTRYPOINTS = [`${PACKAGE}/decision`] as const;
 
 /** The bundle sources: every file by its path inside the bundle, and the revision they carry. */
 export interface EmittedBundle {

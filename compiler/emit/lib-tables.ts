@@ -47,6 +47,8 @@ export const REQUEST_FIELDS = [
   "priorAuthorization",
 ] as const;
 export const REQUIRED_FIELDS = ["user", "app", "channel", "grant", "sourceIp", "login"] as const;
+export const USER_FIELDS = ["id", "userType", "profile", "permissionSets"] as const;
+export const SESSION_FIELDS = ["originIp", "highAssurance", "identityVerified"] as const;
 export const GRANTS = [
   "web_server",
   "user_agent",
@@ -91,7 +93,6 @@ export function libTables(): Record<string, unknown> {
     challenged_grants: truthTable(CHALLENGED_GRANTS),
     channels: truthTable(["api", "ui"]),
     external_user_types: truthTable(EXTERNAL_USER_TYPES),
-    fields: truthTable(REQUEST_FIELDS),
     grants: truthTable(GRANTS),
     hexbyte: hexBytes(),
     interactive_grants: truthTable(INTERACTIVE_GRANTS),
@@ -101,7 +102,10 @@ export function libTables(): Record<string, unknown> {
     octets: octets(),
     pad: ["", "000", "00", "0", ""],
     password_grants: truthTable(PASSWORD_GRANTS),
+    request_fields: [...REQUEST_FIELDS],
     required_fields: [...REQUIRED_FIELDS],
+    session_fields: [...SESSION_FIELDS],
+    user_fields: [...USER_FIELDS],
     user_types: truthTable(USER_TYPES),
     zeros: "0".repeat(32),
   };

@@ -197,20 +197,21 @@ export class RangeResolver {
     const mapped = (a: { family: IpFamily; value: bigint }): boolean => a.family === 6 && isMappedV6(a.value);
     const norm = (a: { family: IpFamily; value: bigint }): { family: IpFamily; value: bigint } =>
       mapped(a) ? { family: 4, value: a.value & 0xffffffffn } : a;
+    const straddles = (): Diagnostic =>
+      diagnosticAtPointer(
+        doc,
+        pointer,
+        "GH215",
+        `range \`${text}\` straddles the IPv4-mapped block \`::ffff:0:0/96\``,
+        {
+          hint: "split it at the block boundary: IPv4 ranges and IPv6 ranges are separate",
+        },
+      );
     const s = start.value;
     const e = end.value;
+    // Both ends IPv6, one inside the mapped block and one outside.
     if (s.family === 6 && e.family === 6 && mapped(s) !== mapped(e)) {
-      this.report(
-        diagnosticAtPointer(
-          doc,
-          pointer,
-          "GH215",
-          `range \`${text}\` straddles the IPv4-mapped block \`::ffff:0:0/96\``,
-          {
-            hint: "split it at the block boundary: IPv4 ranges and IPv6 ranges are separate",
-          },
-        ),
-      );
+      this.report(straddles());
       return [];
     }
     const a = norm(s);
@@ -231,18 +232,9 @@ export class RangeResolver {
       );
       return [];
     }
+    // Both ends IPv6 outside the mapped block, with the block in between.
     if (a.family === 6 && a.value <= MAPPED_LAST && b.value >= MAPPED_FIRST) {
-      this.report(
-        diagnosticAtPointer(
-          doc,
-          pointer,
-          "GH215",
-          `range \`${text}\` straddles the IPv4-mapped block \`::ffff:0:0/96\``,
-          {
-            hint: "split it at the block boundary: IPv4 ranges and IPv6 ranges are separate",
-          },
-        ),
-      );
+      this.report(straddles());
       return [];
     }
     return [{ family: a.family, first: a.value, last: b.value, text, origin: { doc, pointer }, fromFeed: false }];

@@ -123,6 +123,7 @@ describe("gatehouse CLI", () => {
     const env = { HOME: process.env.HOME, PATH: tempDir(), GATEHOUSE_TOOLS_DIR: tempDir() };
     const run = await gatehouse(["build", quickstart, "-o", tempDir()], env);
     expect(run.code).toBe(2);
+    expect(run.stderr).toContain("gatehouse: error GH400: no opa");
     expect(run.stderr).toContain("Go is not installed");
     expect(run.stderr).toContain("install Go");
     expect(run.stderr).toContain("OPA_BIN");

@@ -95,10 +95,7 @@ describe("deterministic bundles", () => {
           sources: yamlFiles.map((file) => ({ file, sha256: sha256(readFileSync(join(dir, file))) })),
         },
       },
-      wasm: [
-        expect.objectContaining({ entrypoint: "gatehouse/decision", module: "/policy.wasm" }),
-        expect.objectContaining({ entrypoint: "gatehouse/engine/decision", module: "/policy.wasm" }),
-      ],
+      wasm: [expect.objectContaining({ entrypoint: "gatehouse/decision", module: "/policy.wasm" })],
     });
     expect(built.revision).toMatch(/^[0-9a-f]{32}$/);
     const data = JSON.parse(new TextDecoder().decode(archive.files.get("data.json"))) as {

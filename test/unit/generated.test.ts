@@ -7,6 +7,7 @@ import { packageRoot } from "../../core/package-root.js";
 import { renderBundledSchema } from "../../scripts/bundled-schema.js";
 import { renderDiagnosticsDoc } from "../../scripts/diagnostics-doc.js";
 import { renderModelTypes } from "../../scripts/model-types.js";
+import { renderRequestValidator } from "../../scripts/request-validator.js";
 import { runOpa } from "../helpers/opa.js";
 
 const root = packageRoot();
@@ -23,6 +24,12 @@ describe("generated files are up to date (run `npm run generate` when these fail
 
   it("docs/diagnostics.md lists the code registry", async () => {
     expect(read("docs/diagnostics.md")).toBe(await renderDiagnosticsDoc(root));
+  });
+
+  it("wasm/request-validator.generated.ts is ajv's standalone code for the request schema, importing nothing", async () => {
+    const committed = read("wasm/request-validator.generated.ts");
+    expect(committed).toBe(await renderRequestValidator(join(root, "schemas")));
+    expect(committed).not.toMatch(/^\s*import\b|\brequire\(/m);
   });
 
   it("compiler/build/capabilities.json is the pinned opa's capabilities reduced to WebAssembly-safe builtins", () => {

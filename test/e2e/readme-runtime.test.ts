@@ -1,0 +1,121 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packageRoot } from "../../core/package-root.js";
+import { Authorizer } from "../../wasm/index.js";
+import { quickstartBundle, type TestBundle } from "../helpers/bundles.js";
+import { tempDir } from "../helpers/policy.js";
+import { startOpaServer } from "../helpers/servers.js";
+
+const root = packageRoot();
+const readme = readFileSync(join(root, "README.md"), "utf8");
+
+/** The first fenced block of `language` in the README section whose heading starts with `heading`. */
+function block(heading: string, language: string): string {
+  const start = readme.indexOf(`### ${heading}`);
+  if (start < 0) throw new Error(`README has no section \`### ${heading}\``);
+  const found = new RegExp("```" + language + "\\n([\\s\\S]*?)```").exec(readme.slice(start));
+  if (!found) throw new Error(`README section \`${heading}\` has no ${language} block`);
+  return found[1]!;
+}
+
+let bundle: TestBundle;
+/** A working directory holding the quick-start bundle where the README puts it. */
+let cwd: string;
+const scratch: string[] = [];
+
+beforeAll(async () => {
+  bundle = await quickstartBundle();
+  cwd = tempDir();
+  mkdirSync(join(cwd, "dist", "policy"), { recursive: true });
+  writeFileSync(join(cwd, "dist", "policy", "bundle.tar.gz"), bundle.bytes);
+});
+
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("README: deciding requests in production", () => {
+  it("the embedding example runs as written, importing gatehouse/runtime, and prints what its comment says", () => {
+    const code = block("Embedding in a Node service", "js");
+    expect(code.split("\n").filter((l) => l.trim() !== "").length).toBeLessThanOrEqual(10);
+    // Inside the package, so that `gatehouse/runtime` resolves through its own exports map.
+    const dir = mkdtempSync(join(root, "dist", "readme-"));
+    scratch.push(dir);
+    writeFileSync(join(dir, "example.mjs"), code);
+    const run = spawnSync(process.execPath, [join(dir, "example.mjs")], { cwd, encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const promised = /console\.log\(.*\); \/\/ (.*)$/m.exec(code)![1]!;
+    expect(run.stdout.replace(/\s+/g, " ").trim()).toBe(promised);
+  });
+
+  it("the sidecar commands serve the decision the curl line asks for", async () => {
+    const [serveLine, curlLine] = block("As a sidecar", "sh").trim().split("\n");
+    const args = serveLine!.split(" ").slice(1);
+    expect(args[0]).toBe("serve");
+    const port = args.indexOf("--port");
+    args[port + 1] = "0";
+    const child = spawn(process.execPath, [join(root, "bin", "gatehouse.js"), ...args], {
+      cwd,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    try {
+      let stderr = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const found = / on (http:\/\/\S+)\n/.exec(stderr);
+          if (found) resolve(found[1]!);
+        });
+        child.once("exit", () => reject(new Error(stderr)));
+      });
+      const body = /-d '(.*)'$/.exec(curlLine!)![1]!;
+      const path = / localhost:8181(\S+) /.exec(curlLine!)![1]!;
+      const response = await fetch(`${url}${path}`, { method: "POST", body });
+      const answer = (await response.json()) as { result: { allow: boolean }; decision_id: string };
+      expect(answer.result).toEqual({ allow: true, notes: [], reasons: [], revision: bundle.revision });
+      expect(answer.decision_id).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
+    expect(
+      readFileSync(join(cwd, "decisions.jsonl"), "utf8")
+        .split("\n")
+        .filter((l) => l !== ""),
+    ).toHaveLength(1);
+  });
+
+  it("the OPA configuration makes a real opa poll the bundle and give the runtime's decision", async () => {
+    const config = block("On a fleet of OPA servers", "yaml");
+    const resource = /resource: (\S+)/.exec(config)![1]!;
+    const served: string[] = [];
+    const server = createServer((req, res) => {
+      served.push(req.url ?? "");
+      if (req.url === `/${resource}`) res.writeHead(200, { ETag: '"1"' }).end(bundle.bytes);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const file = join(tempDir(), "opa.yaml");
+    const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    writeFileSync(file, config.replace("https://policies.example.com", local));
+    const opaServer = await startOpaServer(["-c", file]);
+    try {
+      const request = JSON.parse(/-d '(.*)'$/m.exec(block("As a sidecar", "sh"))![1]!) as { input: unknown };
+      const response = await fetch(`${opaServer.url}/v1/data/gatehouse/decision`, {
+        method: "POST",
+        body: JSON.stringify(request),
+      });
+      const answer = (await response.json()) as { result: unknown };
+      expect(answer.result).toEqual((await Authorizer.load(bundle.bytes)).decide(request.input));
+      expect(served).toContain(`/${resource}`);
+    } finally {
+      await opaServer.stop();
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,47 @@
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../../core/package-root.js";
+import { buildDir, tempDir } from "./policy.js";
+
+const quickstart = join(packageRoot(), "examples", "quickstart");
+
+/** The quick-start requests (examples/quickstart/requests.jsonl), parsed. */
+export const QUICKSTART_REQUESTS: readonly unknown[] = readFileSync(join(quickstart, "requests.jsonl"), "utf8")
+  .split("\n")
+  .filter((l) => l.trim() !== "")
+  .map((l) => JSON.parse(l) as unknown);
+
+/** A built bundle: its bytes and manifest revision. */
+export interface TestBundle {
+  readonly bytes: Uint8Array;
+  readonly revision: string;
+}
+
+let cached: Promise<TestBundle> | undefined;
+let variant: Promise<TestBundle> | undefined;
+
+async function build(dir: string): Promise<TestBundle> {
+  const c = await buildDir(dir);
+  return { bytes: c.built.bundle, revision: c.built.revision };
+}
+
+/** The quick-start bundle, built once per test file with the real opa. */
+export function quickstartBundle(): Promise<TestBundle> {
+  return (cached ??= build(quickstart));
+}
+
+/**
+ * The quick start with `erp-sync` blocked: a second bundle with another revision that denies the
+ * first quick-start request (APP_BLOCKED) where the original allows it.
+ */
+export function blockedErpBundle(): Promise<TestBundle> {
+  return (variant ??= (async () => {
+    const dir = tempDir("gatehouse-variant-");
+    cpSync(quickstart, dir, { recursive: true });
+    const apps = readFileSync(join(dir, "apps.yaml"), "utf8");
+    const patched = apps.replace(/(name: erp-sync\n)/, "$1blocked: true\n");
+    if (patched === apps) throw new Error("apps.yaml has no `name: erp-sync` to patch");
+    writeFileSync(join(dir, "apps.yaml"), patched);
+    return build(dir);
+  })());
+}
