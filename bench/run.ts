@@ -35,11 +35,18 @@ import {
 } from "./harness/http.js";
 import { loadNow, machineInfo, pinProcess, tasksetAvailable } from "./harness/machine.js";
 import { markdownReport } from "./harness/markdown.js";
-import { measureLatency, measureThroughput, type Budget, type LatencyStats } from "./harness/measure.js";
+import {
+  measureInterleaved,
+  measureLatency,
+  measureThroughput,
+  type Budget,
+  type LatencyStats,
+} from "./harness/measure.js";
 import { buildNaive, naivePolicy } from "./harness/naive-rego.js";
 import { opaNativeBench } from "./harness/opa-native.js";
 import { measurePool } from "./harness/pool.js";
 import { Random } from "./harness/random.js";
+import { regoProfile } from "./harness/rego-profile.js";
 import { processRss } from "./harness/rss.js";
 import {
   isSkipped,
@@ -75,6 +82,8 @@ const BUDGETS = quick
       warmup: 10_000,
       decisions: 50_000,
       decisionsL: 20_000,
+      latencySeconds: 1.5,
+      throughputDecisions: 50_000,
       secondary: 20_000,
       secondarySeconds: 0.5,
       loopSeconds: 1.5,
@@ -96,6 +105,8 @@ const BUDGETS = quick
       warmup: 10_000,
       decisions: 1_000_000,
       decisionsL: 300_000,
+      latencySeconds: 150,
+      throughputDecisions: 300_000,
       secondary: 200_000,
       secondarySeconds: 15,
       loopSeconds: 60,
@@ -109,10 +120,11 @@ const BUDGETS = quick
       warmCompiles: 3,
       coldCompiles: 3,
       loads: 5,
-      breakdownDecisions: 100_000,
-      breakdownSeconds: 5,
+      breakdownDecisions: 60_000,
+      breakdownSeconds: 3,
     };
 const HTTP_CONCURRENCY = 16;
+const SCALING_ROUNDS = 10;
 const DECIDE_MANY_BATCH = 1000;
 
 const started = performance.now();
@@ -348,16 +360,26 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
     const batches = Array.from({ length: Math.ceil(n / DECIDE_MANY_BATCH) }, (_, b) =>
       objects.slice(b * DECIDE_MANY_BATCH, (b + 1) * DECIDE_MANY_BATCH),
     ).filter((b) => b.length === DECIDE_MANY_BATCH);
-    const fixed = JSON.stringify({ allow: true, reasons: [], notes: [], revision: authorizer.revision });
+    const fixed = { allow: true, reasons: [], notes: [], revision: authorizer.revision };
     const decisions = spec.name === "L" ? BUDGETS.decisionsL : BUDGETS.decisions;
     const naive: NaiveArm | Skipped =
       quick && spec.name === "L"
         ? { skipped: "quick run: not on tier L" }
         : await naiveArm(compiled, stream, BUDGETS.naiveDecisions, BUDGETS.naiveSeconds);
+    const profile = await regoProfile(compiled.emitted, opa, texts, {
+      count: BUDGETS.breakdownDecisions,
+      seconds: BUDGETS.breakdownSeconds,
+    });
     log(`tier ${spec.name}: timing on one core`);
     const loops = pinned(() => {
-      const decide = measureLatency((i) => authorizer.decide(objects[i % n]), budget(decisions));
-      const decideThroughput = measureThroughput((i) => authorizer.decide(objects[i % n]), budget(decisions));
+      const decide = measureLatency(
+        (i) => authorizer.decide(objects[i % n]),
+        budget(decisions, BUDGETS.latencySeconds),
+      );
+      const decideThroughput = measureThroughput(
+        (i) => authorizer.decide(objects[i % n]),
+        budget(BUDGETS.throughputDecisions),
+      );
       const decideJson = measureLatency(
         (i) => authorizer.decideJson(texts[i % n]!),
         budget(BUDGETS.secondary, BUDGETS.secondarySeconds),
@@ -368,7 +390,7 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
       );
       const many = measureThroughput((i) => authorizer.decideMany(batches[i % batches.length]!), {
         warmup: Math.ceil(BUDGETS.warmup / DECIDE_MANY_BATCH),
-        count: Math.ceil(decisions / DECIDE_MANY_BATCH),
+        count: Math.ceil(BUDGETS.throughputDecisions / DECIDE_MANY_BATCH),
         maxSeconds: BUDGETS.loopSeconds,
       });
       const onOpaInputs = measureThroughput(
@@ -382,7 +404,7 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
       const floor = measureThroughput(
         (i) => {
           JSON.parse(texts[i % n]!);
-          return fixed.length;
+          return JSON.stringify(fixed);
         },
         budget(BUDGETS.secondary, BUDGETS.secondarySeconds),
       );
@@ -391,6 +413,7 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
         count: BUDGETS.breakdownDecisions,
         seconds: BUDGETS.breakdownSeconds,
       });
+      const rules = typeof profile === "string" ? { skipped: profile } : profile.time();
       return {
         decide,
         decideThroughput,
@@ -402,6 +425,7 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
         floor,
         naiveLatency,
         steps,
+        rules,
       };
     });
     const l = loops.value;
@@ -452,6 +476,7 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
         opaInputs: l.onOpaInputs,
       },
       breakdown: l.steps,
+      rules: l.rules,
       baselines: {
         naive: isSkipped(naive) ? naive : { ...naive.info, latency: l.naiveLatency! },
         opaNative: {
@@ -469,7 +494,16 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
   }
 }
 
-async function runPoint(spec: TierSpec, withNaive: boolean | string): Promise<ScalingPoint> {
+/** A scaling point compiled, loaded and checked, ready to be timed. */
+interface PreparedPoint {
+  readonly spec: TierSpec;
+  readonly dataJsonBytes: number;
+  readonly prefixes: number;
+  readonly decide: (i: number) => unknown;
+  readonly naive: NaiveArm | Skipped;
+}
+
+async function preparePoint(spec: TierSpec, withNaive: true | string): Promise<PreparedPoint> {
   const compiled = await compileTier(spec, feed, opa);
   try {
     const authorizer = await Authorizer.load(compiled.bundle);
@@ -479,29 +513,43 @@ async function runPoint(spec: TierSpec, withNaive: boolean | string): Promise<Sc
     const naive: NaiveArm | Skipped =
       withNaive === true
         ? await naiveArm(compiled, stream, BUDGETS.naiveDecisions, BUDGETS.naiveSeconds)
-        : { skipped: String(withNaive) };
-    const loops = pinned(() => ({
-      gatehouse: measureLatency(
-        (i) => authorizer.decide(objects[i % objects.length]),
-        budget(BUDGETS.scalingDecisions, BUDGETS.scalingSeconds),
-      ),
-      naive: isSkipped(naive) ? naive : naive.run(),
-    }));
-    const naiveResult = loops.value.naive;
-    log(
-      `${spec.name}: p50 ${(loops.value.gatehouse.p50Ns / 1000).toFixed(2)} µs` +
-        (isSkipped(naiveResult) ? "" : `, naive p50 ${(naiveResult.p50Ns / 1000).toFixed(1)} µs`),
-    );
+        : { skipped: withNaive };
+    log(`${spec.name}: compiled and checked`);
     return {
       spec,
       dataJsonBytes: compiled.dataJsonBytes,
       prefixes: prefixCount(compiled).prefixes,
-      gatehouse: loops.value.gatehouse,
-      naive: naiveResult,
+      decide: (i) => authorizer.decide(objects[i % objects.length]),
+      naive,
     };
   } finally {
     compiled.dispose();
   }
+}
+
+/**
+ * Times the points of one curve on one core in interleaved rounds (their ratios are the
+ * targets, so a change in the machine's load must fall on every point alike), then the naive
+ * policy of each point on its own.
+ */
+function measureCurve(points: readonly PreparedPoint[]): ScalingPoint[] {
+  const loops = pinned(() => ({
+    gatehouse: measureInterleaved(
+      points.map((p) => p.decide),
+      budget(BUDGETS.scalingDecisions, BUDGETS.scalingSeconds),
+      SCALING_ROUNDS,
+    ),
+    naive: points.map((p) => (isSkipped(p.naive) ? p.naive : p.naive.run())),
+  }));
+  return points.map((p, k) => {
+    const gatehouse = loops.value.gatehouse[k]!;
+    const naive = loops.value.naive[k]!;
+    log(
+      `${p.spec.name}: p50 ${(gatehouse.p50Ns / 1000).toFixed(2)} µs` +
+        (isSkipped(naive) ? "" : `, naive p50 ${(naive.p50Ns / 1000).toFixed(1)} µs`),
+    );
+    return { spec: p.spec, dataJsonBytes: p.dataJsonBytes, prefixes: p.prefixes, gatehouse, naive };
+  });
 }
 
 try {
@@ -514,11 +562,13 @@ try {
   }
   const scaling: { ranges: ScalingPoint[]; apps: ScalingPoint[] } = { ranges: [], apps: [] };
   if (withScaling) {
-    for (const n of [10, 100, 1_000, 10_000, 100_000]) scaling.ranges.push(await runPoint(rangesPoint(n), true));
+    const ranges: PreparedPoint[] = [];
+    for (const n of [10, 100, 1_000, 10_000, 100_000]) ranges.push(await preparePoint(rangesPoint(n), true));
+    scaling.ranges.push(...measureCurve(ranges));
+    const apps: PreparedPoint[] = [];
     for (const n of [10, 100, 1_000, 10_000])
-      scaling.apps.push(
-        await runPoint(appsPoint(n), quick && n > 1_000 ? "quick run: naive Rego up to 1k apps" : true),
-      );
+      apps.push(await preparePoint(appsPoint(n), quick && n > 1_000 ? "quick run: naive Rego up to 1k apps" : true));
+    scaling.apps.push(...measureCurve(apps));
   }
   const targets = judgeTargets(tiers, scaling);
   const results: BenchResults = {

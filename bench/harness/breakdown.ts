@@ -1,14 +1,17 @@
-import { requestCheck } from "../../wasm/request-validator.js";
+import { snapshotRequest, validateRequest } from "../../wasm/request-validator.js";
 import type { Authorizer } from "../../wasm/index.js";
 import { measureLatency, measureThroughput } from "./measure.js";
 import type { AddressForm, StreamRequest } from "./stream.js";
 
 /** Mean nanoseconds of each step of `decide(request)`, measured one step at a time on the stream. */
 export interface DecideSteps {
-  readonly stringifyNs: number;
+  /** Copying the request's data and JSON.stringify. */
+  readonly serializeNs: number;
+  /** The runtime's own validator (ajv, precompiled). */
   readonly validateNs: number;
-  /** `opa_eval` on the engine entry point, writing the input and decoding the result text. */
+  /** `opa_eval` on the decision entry point (which validates again in Rego): writing the input, evaluating, decoding the result text. */
   readonly evaluateNs: number;
+  /** JSON.parse of the result text (the runtime skips it for the plain allow it has seen before). */
   readonly parseResultNs: number;
   readonly decideNs: number;
 }
@@ -27,7 +30,8 @@ export interface Breakdown {
 /** The Authorizer's private evaluation step, as bench/profile-decide.ts reaches it. */
 interface Internals {
   run?: (entrypoint: number, json: string) => string;
-  entry?: { engine: number; full: number };
+  reserve?: (json: string) => void;
+  entrypoint?: number;
 }
 
 function mean(fn: (i: number) => unknown, count: number, seconds: number): number {
@@ -35,29 +39,29 @@ function mean(fn: (i: number) => unknown, count: number, seconds: number): numbe
 }
 
 /**
- * Times each step of a decision on the valid requests of `stream` (the runtime validates,
- * then evaluates the engine entry point, then parses the result), and decide() per template
- * and per address form. Reaches into the Authorizer's private `run`; when a runtime does not
- * have it, the steps are reported as skipped.
+ * Times each step of a decision on the valid requests of `stream` (the runtime copies and
+ * serializes the request, validates it, evaluates the policy's entry point, parses the
+ * result), and decide() per template and per address form. Reaches into the Authorizer's
+ * private `run`; when a runtime does not have it, the steps are reported as skipped.
  */
 export function breakdown(
   authorizer: Authorizer,
   stream: readonly StreamRequest[],
   options: { readonly count: number; readonly seconds: number },
 ): Breakdown {
-  const check = requestCheck();
-  const valid = stream.filter((r) => check(r.request));
+  const valid = stream.filter((r) => validateRequest(r.request));
   const internals = authorizer as unknown as Internals;
   let steps: Breakdown["steps"];
-  if (typeof internals.run === "function" && internals.entry) {
+  const entrypoint = internals.entrypoint;
+  if (typeof internals.run === "function" && typeof internals.reserve === "function" && entrypoint !== undefined) {
     const run = internals.run.bind(authorizer);
-    const engine = internals.entry.engine;
-    const results = valid.map((r) => run(engine, r.json));
+    for (const r of valid) internals.reserve.call(authorizer, r.json);
+    const results = valid.map((r) => run(entrypoint, r.json));
     const n = valid.length;
     steps = {
-      stringifyNs: mean((i) => JSON.stringify(valid[i % n]!.request), options.count, options.seconds),
-      validateNs: mean((i) => check(valid[i % n]!.request), options.count, options.seconds),
-      evaluateNs: mean((i) => run(engine, valid[i % n]!.json), options.count, options.seconds),
+      serializeNs: mean((i) => JSON.stringify(snapshotRequest(valid[i % n]!.request)), options.count, options.seconds),
+      validateNs: mean((i) => validateRequest(valid[i % n]!.request), options.count, options.seconds),
+      evaluateNs: mean((i) => run(entrypoint, valid[i % n]!.json), options.count, options.seconds),
       parseResultNs: mean((i) => JSON.parse(results[i % n]!) as unknown, options.count, options.seconds),
       decideNs: mean((i) => authorizer.decide(valid[i % n]!.request), options.count, options.seconds),
     };

@@ -93,12 +93,20 @@ export function sinkValue(): number {
  */
 export function measureLatency(fn: (i: number) => unknown, budget: Budget): LatencyStats {
   const warmup = warmUp(fn, budget);
+  return summarize(collectLatency(fn, budget, warmup), warmup);
+}
+
+/**
+ * The per-call nanoseconds of up to `budget.count` calls `fn(offset)`, `fn(offset + 1)`, …
+ * within `budget.maxSeconds` (no warm-up: the caller warms up or interleaves).
+ */
+export function collectLatency(fn: (i: number) => unknown, budget: Budget, offset: number): Float64Array {
   const samples = new Float64Array(budget.count);
   const deadline = process.hrtime.bigint() + BigInt(Math.round(budget.maxSeconds * 1e9));
   let n = 0;
   for (; n < budget.count; n++) {
     const t0 = process.hrtime.bigint();
-    consume(fn(warmup + n));
+    consume(fn(offset + n));
     const t1 = process.hrtime.bigint();
     samples[n] = Number(t1 - t0);
     if (t1 > deadline) {
@@ -106,7 +114,40 @@ export function measureLatency(fn: (i: number) => unknown, budget: Budget): Late
       break;
     }
   }
-  return summarize(samples.subarray(0, n), warmup);
+  return samples.subarray(0, n);
+}
+
+/**
+ * Latency of several functions measured in interleaved rounds — all warmed up first, then each
+ * timed for a share of its budget in turn, round after round — so that a change in the
+ * machine's load during the run falls on all of them alike and their ratios stay meaningful.
+ * `budget` applies to each function.
+ */
+export function measureInterleaved(
+  fns: ReadonlyArray<(i: number) => unknown>,
+  budget: Budget,
+  rounds: number,
+): LatencyStats[] {
+  const warmups = fns.map((fn) => warmUp(fn, budget));
+  const chunks: Float64Array[][] = fns.map(() => []);
+  const offsets = [...warmups];
+  const share: Budget = { warmup: 0, count: Math.ceil(budget.count / rounds), maxSeconds: budget.maxSeconds / rounds };
+  for (let r = 0; r < rounds; r++) {
+    fns.forEach((fn, k) => {
+      const samples = collectLatency(fn, share, offsets[k]!);
+      offsets[k]! += samples.length;
+      chunks[k]!.push(samples);
+    });
+  }
+  return chunks.map((list, k) => {
+    const all = new Float64Array(list.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of list) {
+      all.set(c, at);
+      at += c.length;
+    }
+    return summarize(all, warmups[k]!);
+  });
 }
 
 /** Times `fn(i)` as a whole loop (no per-call timer), after the warm-up; decisions per second. */

@@ -363,7 +363,7 @@ export function naivePolicy(policy: PolicySet, revision: string): NaivePolicy {
   };
 }
 
-/** Builds the naive policy with `opa build -t wasm` (both entry points the runtime needs); returns the bundle. */
+/** Builds the naive policy with `opa build -t wasm` (the entry point the runtime needs); returns the bundle. */
 export function buildNaive(naive: NaivePolicy, opa: OpaBinary): { bundle: Uint8Array } | { error: string } {
   const work = mkdtempSync(join(tmpdir(), "gatehouse-naive-"));
   try {
@@ -373,19 +373,7 @@ export function buildNaive(naive: NaivePolicy, opa: OpaBinary): { bundle: Uint8A
       writeFileSync(join(src, path), text);
     }
     const out = join(work, "bundle.tar.gz");
-    const args = [
-      "build",
-      "-t",
-      "wasm",
-      "-b",
-      ".",
-      "-o",
-      out,
-      "-e",
-      "gatehouse/decision",
-      "-e",
-      "gatehouse/engine/decision",
-    ];
+    const args = ["build", "-t", "wasm", "-b", ".", "-o", out, "-e", "gatehouse/decision"];
     const run = spawnSync(opa.path, args, { cwd: src, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     if (run.status !== 0)
       return { error: `opa build failed: ${(run.stderr || run.stdout).trim().split("\n").slice(0, 3).join(" ")}` };

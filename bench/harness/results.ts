@@ -5,6 +5,7 @@ import type { MachineInfo } from "./machine.js";
 import type { LatencyStats, Throughput } from "./measure.js";
 import type { OpaBenchResult } from "./opa-native.js";
 import type { PoolRun } from "./pool.js";
+import type { RuleCost } from "./rego-profile.js";
 import type { ProcessRss } from "./rss.js";
 import type { StreamMix } from "./stream.js";
 import type { TierSpec } from "./tiers.js";
@@ -80,6 +81,8 @@ export interface TierResult {
   };
   /** Where a decision's time goes. */
   readonly breakdown: Breakdown;
+  /** The main rules of the generated Rego, each evaluated alone on the stream. */
+  readonly rules: readonly RuleCost[] | Skipped;
   readonly baselines: {
     readonly naive: NaiveResult | Skipped;
     readonly opaNative: { readonly loop: OpaBenchResult | Skipped; readonly single: OpaBenchResult | Skipped };
