@@ -6,7 +6,7 @@
  * loopback HTTP, and the TypeScript reference evaluator — then the scaling curves in ranges
  * and apps, and judges the issue's targets.
  *
- *   npm run bench               full run; writes bench/results/ (results.json, results.md, scaling.svg)
+ *   npm run bench               full run; writes bench/results/ (results.json, results.md, summary.md, scaling.svg)
  *   npm run bench -- --quick    small counts, under three minutes; writes bench/results/quick/ (git-ignored)
  *
  * Options: --tiers S,M,L (which tiers), --no-scaling, --no-http.
@@ -34,7 +34,7 @@ import {
   type HttpRun,
 } from "./harness/http.js";
 import { loadNow, machineInfo, pinProcess, tasksetAvailable } from "./harness/machine.js";
-import { markdownReport } from "./harness/markdown.js";
+import { markdownReport, summaryMarkdown } from "./harness/markdown.js";
 import {
   measureInterleaved,
   measureLatency,
@@ -82,23 +82,23 @@ const BUDGETS = quick
       warmup: 10_000,
       decisions: 50_000,
       decisionsL: 20_000,
-      latencySeconds: 1.5,
+      latencySeconds: 1,
       throughputDecisions: 50_000,
       secondary: 20_000,
       secondarySeconds: 0.5,
-      loopSeconds: 1.5,
+      loopSeconds: 1,
       naiveDecisions: 1_000,
       naiveSeconds: 1,
       scalingDecisions: 20_000,
       scalingSeconds: 1,
       opaLoopInputs: 32,
-      httpSeconds: 2,
-      poolSeconds: 2,
+      httpSeconds: 1.5,
+      poolSeconds: 1.5,
       warmCompiles: 0,
       coldCompiles: 1,
       loads: 1,
       breakdownDecisions: 5_000,
-      breakdownSeconds: 0.3,
+      breakdownSeconds: 0.15,
     }
   : {
       streamRequests: 8192,
@@ -590,6 +590,7 @@ try {
   writeFileSync(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   const report = markdownReport(results, chart);
   writeFileSync(join(outDir, "results.md"), report);
+  writeFileSync(join(outDir, "summary.md"), summaryMarkdown(results));
   process.stdout.write(`${report}\n`);
   log(`wrote ${join("bench", "results", ...(quick ? ["quick"] : []))}/`);
 } finally {

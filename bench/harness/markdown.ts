@@ -243,36 +243,46 @@ function scalingRows(points: readonly ScalingPoint[], field: "ranges" | "apps"):
   });
 }
 
+function runLine(r: BenchResults): string {
+  const m = r.machine;
+  return (
+    `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; Node ${m.node}; opa ${m.opa}; ${m.platform}; ` +
+    `commit \`${m.commit}\`${m.dirty ? " (with uncommitted changes)" : ""}; ${m.date}. ` +
+    `Load average ${m.loadAverage.start.toFixed(2)} at the start, ${m.loadAverage.end?.toFixed(2) ?? "—"} at the end. ` +
+    `Single-core loops ${r.tiers.every((t) => t.pinned) ? "pinned to CPU 0 with taskset" : "not pinned (taskset unavailable)"}; ` +
+    `run took ${(r.durationSeconds / 60).toFixed(1)} min.`
+  );
+}
+
+function targetsTable(r: BenchResults): string {
+  return table(
+    ["target", "goal", "measured", "ratio to goal", "status"],
+    r.targets.map((t) => [
+      t.target,
+      t.goal,
+      t.measured,
+      Number.isFinite(t.ratio) ? t.ratio.toFixed(2) : "—",
+      t.status + (t.note ? ` (${t.note})` : ""),
+    ]),
+  );
+}
+
+/** The run and its targets, as the README quotes them (a test checks the README holds this text). */
+export function summaryMarkdown(r: BenchResults): string {
+  return [runLine(r), "", targetsTable(r)].join("\n");
+}
+
 /** The results as a Markdown report: targets first, then every measurement, then how it was measured. */
 export function markdownReport(r: BenchResults, chartFile: string | undefined): string {
-  const m = r.machine;
   const out: string[] = [];
   out.push(`# Gatehouse benchmark (${r.mode} run)`, "");
-  out.push(
-    `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; Node ${m.node}; opa ${m.opa}; ${m.platform}; ` +
-      `commit \`${m.commit}\`${m.dirty ? " (with uncommitted changes)" : ""}; ${m.date}. ` +
-      `Load average ${m.loadAverage.start.toFixed(2)} at the start, ${m.loadAverage.end?.toFixed(2) ?? "—"} at the end. ` +
-      `Single-core loops ${r.tiers.every((t) => t.pinned) ? "pinned to CPU 0 with taskset" : "not pinned (taskset unavailable)"}; ` +
-      `run took ${(r.durationSeconds / 60).toFixed(1)} min.`,
-    "",
-  );
+  out.push(runLine(r), "");
   out.push(
     `Provider feed: ${r.feed.origin === "file" ? `\`${r.feed.path}\`` : "generated with the real feed's size and shape (the real one was absent)"}, ${count(r.feed.v4)} IPv4 and ${count(r.feed.v6)} IPv6 prefixes.`,
     "",
   );
   out.push("## Targets", "");
-  out.push(
-    table(
-      ["target", "goal", "measured", "ratio to goal", "status"],
-      r.targets.map((t) => [
-        t.target,
-        t.goal,
-        t.measured,
-        Number.isFinite(t.ratio) ? t.ratio.toFixed(2) : "—",
-        t.status + (t.note ? ` (${t.note})` : ""),
-      ]),
-    ),
-  );
+  out.push(targetsTable(r));
   out.push("Ratio to goal: the measured value over the goal, oriented so that 1 or less meets it.", "");
   out.push("## Decisions, one core", "");
   out.push(
@@ -319,7 +329,7 @@ export function markdownReport(r: BenchResults, chartFile: string | undefined): 
         "first compile (load / validate / lower / emit / build ms)",
         "warm compile",
         "cold `gatehouse build`",
-        "Authorizer.load (read / unpack / verify / instantiate / setData ms)",
+        "Authorizer.load (read / unpack / verify / compile + instantiate / setData ms)",
         "WebAssembly memory",
         "process RSS (fresh Node: runtime imported → bundle loaded)",
       ],
