@@ -3,52 +3,23 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { OpaApiClient } from "@open-policy-agent/opa/sdk/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runServe, type ServeOptions } from "../../cli/commands/serve.js";
 import type { DecisionEvent } from "../../wasm/index.js";
 import { QUICKSTART_REQUESTS, quickstartBundle, type TestBundle } from "../helpers/bundles.js";
 import { tempDir } from "../helpers/policy.js";
-import { evaluateOnBoth, startOpaServer, type Evaluation, type OpaServer } from "../helpers/servers.js";
+import {
+  evaluateOnBoth,
+  startGatehouseServer,
+  startOpaServer,
+  type Evaluation,
+  type GatehouseServer,
+  type OpaServer,
+} from "../helpers/servers.js";
 
 let bundle: TestBundle;
 let bundleFile: string;
 let logFile: string;
-let gatehouse: { url: string; stop: () => Promise<number>; stderr: () => string };
+let gatehouse: GatehouseServer;
 let opaServer: OpaServer;
-
-/** Runs `gatehouse serve` in this process until `stop` is called; resolves once it listens. */
-async function serve(options: Partial<ServeOptions> & { bundle: string }): Promise<typeof gatehouse> {
-  const controller = new AbortController();
-  let stderr = "";
-  let listening!: (url: string) => void;
-  const url = new Promise<string>((resolve) => (listening = resolve));
-  const done = runServe(
-    {
-      addr: "127.0.0.1",
-      port: 0,
-      watch: false,
-      pollMin: 60,
-      pollMax: 120,
-      maxBodyBytes: 1024 * 1024,
-      maxRequestBytes: 65536,
-      decisionLogMask: [],
-      decisionLogSample: 1,
-      ...options,
-    },
-    { stdout: () => undefined, stderr: (t) => (stderr += t), isTTY: false, env: {} },
-    { signal: controller.signal, onListening: listening },
-  );
-  const failed = done.then((code) => {
-    throw new Error(`gatehouse serve ended early with ${code}: ${stderr}`);
-  });
-  return {
-    url: await Promise.race([url, failed]),
-    stop: () => {
-      controller.abort();
-      return done;
-    },
-    stderr: () => stderr,
-  };
-}
 
 beforeAll(async () => {
   bundle = await quickstartBundle();
@@ -58,7 +29,7 @@ beforeAll(async () => {
   writeFileSync(bundleFile, bundle.bytes);
   // Each server is kept as soon as it is up, so afterAll stops it even if the other fails to start.
   const started = await Promise.allSettled([
-    serve({ bundle: bundleFile, decisionLog: logFile, decisionLogMask: ["/input/user/id"] }).then(
+    startGatehouseServer({ bundle: bundleFile, decisionLog: logFile, decisionLogMask: ["/input/user/id"] }).then(
       (s) => (gatehouse = s),
     ),
     startOpaServer(["--bundle", bundleFile]).then((s) => (opaServer = s)),

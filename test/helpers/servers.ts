@@ -1,33 +1,22 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { OPAClient } from "@open-policy-agent/opa";
+import { runServe, type ServeOptions } from "../../cli/commands/serve.js";
 import { opa } from "./opa.js";
 
-/** A port that was free a moment ago (the server that needs it binds it right after). */
+/** A loopback TCP port that was free a moment ago (the server that needs it binds it right after). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
+    server.unref();
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
-}
-
-/** Polls `url` until it answers 200, or fails after `timeoutMs`. */
-export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > end) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A running `opa run --server`. */
@@ -37,30 +26,125 @@ export interface OpaServer {
   stop(): Promise<void>;
 }
 
-/**
- * Starts the pinned `opa run --server` on a free loopback port with `args` (e.g. `--bundle
- * FILE`), and waits until its bundles are activated (`/health?bundles`).
- */
-export async function startOpaServer(args: readonly string[]): Promise<OpaServer> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+interface Started {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+  readonly stop: () => Promise<void>;
+}
+
+function startOpa(args: readonly string[], port: number): Started {
   const child = spawn(opa().path, ["run", "--server", "--addr", `127.0.0.1:${port}`, "--log-level", "error", ...args], {
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;
   };
-  try {
-    await waitForHttp(`${url}/health?bundles`);
-  } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}\nopa stderr:\n${stderr}`);
+  return { child, output: () => output, exited, stop };
+}
+
+/**
+ * Starts the pinned `opa run --server` on a free loopback port with `args` (e.g. `--bundle
+ * FILE`), and waits until its bundles are activated (`/health?bundles`). Fails with opa's output
+ * when it exits first or is not healthy within 30 seconds.
+ */
+export async function startOpaServer(args: readonly string[]): Promise<OpaServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const started = startOpa(args, port);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (started.child.exitCode !== null)
+      throw new Error(`opa exited with ${started.child.exitCode}: ${started.output()}`);
+    if (Date.now() > deadline) {
+      await started.stop();
+      throw new Error(`opa did not become healthy within 30 s: ${started.output()}`);
+    }
+    const healthy = await fetch(`${url}/health?bundles`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (healthy) return { url, process: started.child, stop: started.stop };
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url, process: child, stop };
+}
+
+/** Runs `opa run --server` with `args`, calls `use` with its base URL, and always stops it. */
+export async function withOpaServer<T>(args: readonly string[], use: (base: string) => Promise<T>): Promise<T> {
+  const server = await startOpaServer(args);
+  try {
+    return await use(server.url);
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * Runs `opa run --server` with `args`, expecting it to refuse its bundle and exit; returns the
+ * exit code and output. Fails if the server is still running after 20 seconds (then stopped).
+ */
+export async function opaServerRefusal(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  const started = startOpa(args, await freePort());
+  try {
+    const code = await Promise.race([
+      started.exited,
+      new Promise<"running">((resolve) => setTimeout(() => resolve("running"), 20_000).unref()),
+    ]);
+    if (code === "running") throw new Error(`opa accepted the bundle and kept running: ${started.output()}`);
+    return { code, output: started.output() };
+  } finally {
+    await started.stop();
+  }
+}
+
+/** A `gatehouse serve` running in this process. */
+export interface GatehouseServer {
+  readonly url: string;
+  /** Stops the server; resolves with its exit code. */
+  stop(): Promise<number>;
+  stderr(): string;
+}
+
+/** Runs `gatehouse serve` in this process until `stop` is called; resolves once it listens. */
+export async function startGatehouseServer(
+  options: Partial<ServeOptions> & { bundle: string },
+): Promise<GatehouseServer> {
+  const controller = new AbortController();
+  let stderr = "";
+  let listening!: (url: string) => void;
+  const url = new Promise<string>((resolve) => (listening = resolve));
+  const done = runServe(
+    {
+      addr: "127.0.0.1",
+      port: 0,
+      watch: false,
+      pollMin: 60,
+      pollMax: 120,
+      maxBodyBytes: 1024 * 1024,
+      maxRequestBytes: 65536,
+      decisionLogMask: [],
+      decisionLogSample: 1,
+      ...options,
+    },
+    { stdout: () => undefined, stderr: (t) => (stderr += t), isTTY: false, env: {} },
+    { signal: controller.signal, onListening: listening },
+  );
+  const failed = done.then((code) => {
+    throw new Error(`gatehouse serve ended early with ${code}: ${stderr}`);
+  });
+  return {
+    url: await Promise.race([url, failed]),
+    stop: () => {
+      controller.abort();
+      return done;
+    },
+    stderr: () => stderr,
+  };
 }
 
 /** One evaluation to compare: a path below /v1/data and an input. */
@@ -81,10 +165,28 @@ export async function evaluateOnBoth(
 ): Promise<{ first: unknown[]; second: unknown[] }> {
   const a = new OPAClient(first);
   const b = new OPAClient(second);
+  const ask = (client: OPAClient, base: string, c: Evaluation): Promise<unknown> =>
+    c.input === null
+      ? postNullInput(base, c.path)
+      : client.evaluate<Record<string, unknown>, unknown>(c.path, c.input as Record<string, unknown>);
   const results = { first: [] as unknown[], second: [] as unknown[] };
   for (const c of cases) {
-    results.first.push(await a.evaluate<Record<string, unknown>, unknown>(c.path, c.input as Record<string, unknown>));
-    results.second.push(await b.evaluate<Record<string, unknown>, unknown>(c.path, c.input as Record<string, unknown>));
+    results.first.push(await ask(a, first, c));
+    results.second.push(await ask(b, second, c));
   }
   return results;
+}
+
+/**
+ * `{"input": null}` posted by hand: the OPA TypeScript client (2.0.0) throws on a null input
+ * before sending it, but the Data API accepts it and policies must answer it.
+ */
+async function postNullInput(base: string, path: string): Promise<unknown> {
+  const response = await fetch(`${base}/v1/data/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: '{"input":null}',
+  });
+  if (!response.ok) throw new Error(`${base}/v1/data/${path} answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { result?: unknown }).result;
 }

@@ -8,7 +8,7 @@ import { build, bundleSigner, capabilitiesPath, signBundle, type BundleSigner } 
 import type { EmittedBundle } from "../../compiler/emit/index.js";
 import { Authorizer, BundleError, verifyBundle, type Decision } from "../../wasm/index.js";
 import { opa, runOpa } from "../helpers/opa.js";
-import { opaServerRefusal, withOpaServer } from "../helpers/opa-server.js";
+import { opaServerRefusal, withOpaServer } from "../helpers/servers.js";
 import { compileDir, tempDir } from "../helpers/policy.js";
 import { bundleFiles, flipByte, hmacSecret, keyFile, keyPair, repack } from "../helpers/signing.js";
 
