@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { findOpa, isOpaBinary, type OpaBinary } from "../compiler/build/index.js";
+import { writeArchive } from "../core/bundle-archive.js";
 import { packageRoot } from "../core/package-root.js";
 import { referenceDecide } from "../test/reference/evaluator.js";
 import { readBundleBytes, unpackBundle } from "../wasm/bundle.js";
@@ -284,7 +285,11 @@ async function naiveArm(
   };
 }
 
-async function httpArm(bundlePath: string, stream: readonly StreamRequest[]): Promise<TierResult["baselines"]["http"]> {
+async function httpArm(
+  bundlePath: string,
+  regoBundlePath: string,
+  stream: readonly StreamRequest[],
+): Promise<TierResult["baselines"]["http"]> {
   const serverCpu = canPin ? 1 : undefined;
   const bodies = stream.map((r) => `{"input":${r.json}}`);
   const expect = stream.map((r) => r.template.reasons.length === 0);
@@ -313,7 +318,8 @@ async function httpArm(bundlePath: string, stream: readonly StreamRequest[]): Pr
     ? await run(() => startGatehouseServe(bundlePath, serverCpu))
     : { skipped: "this build has no `gatehouse serve`" };
   const opaRun = await run(() => startOpaServer(opa, bundlePath, serverCpu));
-  return { gatehouse, opa: opaRun, serverPinned: canPin };
+  const opaTopdown = await run(() => startOpaServer(opa, regoBundlePath, serverCpu));
+  return { gatehouse, opa: opaRun, opaTopdown, serverPinned: canPin };
 }
 
 function streamFor(compiled: CompiledTier): StreamRequest[] {
@@ -330,6 +336,11 @@ function prefixCount(compiled: CompiledTier): { sets: number; prefixes: number }
   return { sets: sets.length, prefixes };
 }
 
+/** The median of some timings for the progress log, or "not measured" when the run took none. */
+function msOrNone(ms: readonly number[]): string {
+  return ms.length === 0 ? "not measured" : `${median(ms).toFixed(0)} ms`;
+}
+
 async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
   log(
     `tier ${spec.name}: generating and compiling (${spec.apps} apps, ${spec.profiles} profiles, ${spec.ranges} ranges${spec.feed ? " + feed" : ""})`,
@@ -342,7 +353,7 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
     const cold = quick && spec.name === "L" ? 0 : BUDGETS.coldCompiles;
     for (let i = 0; i < cold; i++) coldMs.push(coldCompileMs(compiled.dir, opa));
     log(
-      `tier ${spec.name}: compiled: first ${compiled.firstCompile.total.toFixed(0)} ms, warm ${median(warmMs).toFixed(0)} ms, cold ${median(coldMs).toFixed(0)} ms`,
+      `tier ${spec.name}: compiled: first ${compiled.firstCompile.total.toFixed(0)} ms, warm ${msOrNone(warmMs)}, cold ${msOrNone(coldMs)}`,
     );
     const bundlePath = join(work, `bundle-${spec.name}.tar.gz`);
     writeFileSync(bundlePath, compiled.bundle);
@@ -439,13 +450,15 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
         ? { loop: "quick run: not on tier L", single: "quick run: not on tier L" }
         : opaNativeBench(opa, compiled.emitted, opaInputs, allowed, { pin: canPin });
     const pool = await measurePool(compiled.bundle, objects, { seconds: BUDGETS.poolSeconds, batch: 64, inFlight: 4 });
+    const regoBundlePath = join(work, `rego-${spec.name}.tar.gz`);
+    writeFileSync(
+      regoBundlePath,
+      await writeArchive([...compiled.emitted.files].map(([p, text]) => [p, new TextEncoder().encode(text)] as const)),
+    );
+    const notHere = { skipped: "quick run: HTTP on tier M only" };
     const http = httpHere
-      ? await httpArm(bundlePath, stream)
-      : {
-          gatehouse: { skipped: "quick run: HTTP on tier M only" },
-          opa: { skipped: "quick run: HTTP on tier M only" },
-          serverPinned: false,
-        };
+      ? await httpArm(bundlePath, regoBundlePath, stream)
+      : { gatehouse: notHere, opa: notHere, opaTopdown: notHere, serverPinned: false };
     const { sets, prefixes } = prefixCount(compiled);
     return {
       spec,

@@ -90,7 +90,10 @@ export interface TierResult {
     readonly jsonFloor: Throughput;
     readonly http: {
       readonly gatehouse: HttpRun | Skipped;
+      /** `opa run --server` on the bundle as built (with policy.wasm). */
       readonly opa: HttpRun | Skipped;
+      /** `opa run --server` on the same Rego and data without policy.wasm: OPA's Go evaluator. */
+      readonly opaTopdown: HttpRun | Skipped;
       readonly serverPinned: boolean;
     };
     readonly pool: PoolRun;
