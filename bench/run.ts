@@ -15,52 +15,26 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { findOpa, isOpaBinary, type OpaBinary } from "../compiler/build/index.js";
 import { writeArchive } from "../core/bundle-archive.js";
 import { packageRoot } from "../core/package-root.js";
 import { referenceDecide } from "../test/reference/evaluator.js";
-import { readBundleBytes, unpackBundle } from "../wasm/bundle.js";
 import { Authorizer } from "../wasm/index.js";
-import { verifyBundle } from "../wasm/verify.js";
+import { httpArm, naiveArm, type NaiveArm } from "./harness/arms.js";
+import { loadTimes, memory } from "./harness/load.js";
+import { scalingChart } from "./harness/scaling-chart.js";
 import { coldCompileMs, compileTier, compileTimed, type CompiledTier } from "./harness/compile-tier.js";
 import { breakdown } from "./harness/breakdown.js";
 import { benchFeed } from "./harness/feed.js";
-import {
-  gatehouseServeAvailable,
-  httpLoad,
-  startGatehouseServe,
-  startOpaServer,
-  type DecisionServer,
-  type HttpRun,
-} from "./harness/http.js";
 import { loadNow, machineInfo, pinProcess, tasksetAvailable } from "./harness/machine.js";
 import { markdownReport, summaryMarkdown } from "./harness/markdown.js";
-import {
-  measureInterleaved,
-  measureLatency,
-  measureThroughput,
-  type Budget,
-  type LatencyStats,
-} from "./harness/measure.js";
-import { buildNaive, naivePolicy } from "./harness/naive-rego.js";
+import { measureInterleaved, measureLatency, measureThroughput, type Budget } from "./harness/measure.js";
 import { opaNativeBench } from "./harness/opa-native.js";
 import { measurePool } from "./harness/pool.js";
 import { Random } from "./harness/random.js";
 import { regoProfile } from "./harness/rego-profile.js";
-import { processRss } from "./harness/rss.js";
-import {
-  isSkipped,
-  type BenchResults,
-  type LoadTimes,
-  type MemoryResult,
-  type NaiveResult,
-  type ScalingPoint,
-  type Skipped,
-  type TierResult,
-} from "./harness/results.js";
+import { isSkipped, type BenchResults, type ScalingPoint, type Skipped, type TierResult } from "./harness/results.js";
 import { buildStream, streamMix, type StreamRequest } from "./harness/stream.js";
-import { svgCharts } from "./harness/svg-chart.js";
 import { judgeTargets, median } from "./harness/targets.js";
 import { appsPoint, rangesPoint, TIERS, type TierSpec } from "./harness/tiers.js";
 
@@ -132,7 +106,6 @@ const started = performance.now();
 const log = (line: string): void => {
   process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
 };
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 const found = findOpa();
 if (!isOpaBinary(found)) {
@@ -175,151 +148,6 @@ function verifyStream(authorizer: Authorizer, stream: readonly StreamRequest[], 
       );
     }
   }
-}
-
-async function loadTimes(path: string, loads: number): Promise<LoadTimes> {
-  const steps = {
-    total: [] as number[],
-    read: [] as number[],
-    unpack: [] as number[],
-    verify: [] as number[],
-    instantiate: [] as number[],
-    setData: [] as number[],
-  };
-  for (let i = 0; i < loads; i++) {
-    gc();
-    let t = performance.now();
-    const lap = (into: number[]): void => {
-      const now = performance.now();
-      into.push(now - t);
-      t = now;
-    };
-    const bytes = await readBundleBytes(path);
-    lap(steps.read);
-    const bundle = await unpackBundle(bytes);
-    lap(steps.unpack);
-    const verified = await verifyBundle(bundle.files, undefined);
-    if (!verified.ok) throw verified.error;
-    lap(steps.verify);
-    const initial = Math.min(16384, Math.max(8, Math.ceil((bundle.data.byteLength * 3) / 65536)));
-    const policy = await loadPolicy(bundle.wasm, { initial, maximum: 16384 });
-    lap(steps.instantiate);
-    policy.setData(bundle.data.slice().buffer);
-    lap(steps.setData);
-    gc();
-    const t0 = performance.now();
-    await Authorizer.load(path);
-    steps.total.push(performance.now() - t0);
-  }
-  return {
-    loads,
-    totalMs: median(steps.total),
-    readMs: median(steps.read),
-    unpackMs: median(steps.unpack),
-    verifyMs: median(steps.verify),
-    instantiateMs: median(steps.instantiate),
-    setDataMs: median(steps.setData),
-  };
-}
-
-async function memory(path: string, dataJsonBytes: number): Promise<{ memory: MemoryResult; authorizer: Authorizer }> {
-  const authorizer = await Authorizer.load(path);
-  const rss = processRss(path);
-  return {
-    authorizer,
-    memory: {
-      dataJsonBytes,
-      wasmMemoryBytes: authorizer.memoryUsage().bytes,
-      process: typeof rss === "string" ? { skipped: rss } : rss,
-    },
-  };
-}
-
-/** The naive baseline built and checked, ready to be timed. */
-interface NaiveArm {
-  readonly info: Omit<NaiveResult, "latency">;
-  readonly run: () => LatencyStats;
-}
-
-/** Builds the naive policy, checks it decides allow/deny as the stream expects (time-bounded), then times it. */
-async function naiveArm(
-  compiled: CompiledTier,
-  stream: readonly StreamRequest[],
-  decisions: number,
-  seconds: number,
-): Promise<NaiveArm | Skipped> {
-  const naive = naivePolicy(compiled.policy, `naive-${compiled.spec.name}`);
-  const t0 = performance.now();
-  const built = buildNaive(naive, opa);
-  const buildMs = performance.now() - t0;
-  if ("error" in built) return { skipped: built.error };
-  const authorizer = await Authorizer.load(built.bundle);
-  let checked = 0;
-  let disagreements = 0;
-  const deadline = performance.now() + Math.max(2000, seconds * 250);
-  for (const r of stream) {
-    if (checked >= 512 || (checked >= 16 && performance.now() > deadline)) break;
-    if (authorizer.decide(r.request).allow !== (r.template.reasons.length === 0)) disagreements++;
-    checked++;
-  }
-  if (disagreements > 0)
-    return {
-      skipped: `the naive policy disagreed with the expected decision on ${disagreements} of ${checked} requests`,
-    };
-  const objects = stream.map((r) => r.request);
-  return {
-    info: {
-      appRules: naive.appRules,
-      profileRules: naive.profileRules,
-      cidrs: naive.cidrs,
-      buildMs,
-      checked,
-      disagreements,
-    },
-    run: () =>
-      measureLatency((i) => authorizer.decide(objects[i % objects.length]), {
-        warmup: Math.min(BUDGETS.warmup, decisions),
-        count: decisions,
-        maxSeconds: seconds,
-      }),
-  };
-}
-
-async function httpArm(
-  bundlePath: string,
-  regoBundlePath: string,
-  stream: readonly StreamRequest[],
-): Promise<TierResult["baselines"]["http"]> {
-  const serverCpu = canPin ? 1 : undefined;
-  const bodies = stream.map((r) => `{"input":${r.json}}`);
-  const expect = stream.map((r) => r.template.reasons.length === 0);
-  const run = async (start: () => Promise<DecisionServer>): Promise<HttpRun | Skipped> => {
-    let server: DecisionServer | undefined;
-    try {
-      server = await start();
-      const s = server;
-      const pin = canPin ? pinProcess(0) : undefined;
-      try {
-        return await httpLoad(s, bodies, expect, {
-          concurrency: HTTP_CONCURRENCY,
-          seconds: BUDGETS.httpSeconds,
-          warmupSeconds: Math.max(0.5, BUDGETS.httpSeconds / 5),
-        });
-      } finally {
-        pin?.restore();
-      }
-    } catch (error) {
-      return { skipped: (error as Error).message.split("\n")[0]! };
-    } finally {
-      await server?.stop();
-    }
-  };
-  const gatehouse = gatehouseServeAvailable()
-    ? await run(() => startGatehouseServe(bundlePath, serverCpu))
-    : { skipped: "this build has no `gatehouse serve`" };
-  const opaRun = await run(() => startOpaServer(opa, bundlePath, serverCpu));
-  const opaTopdown = await run(() => startOpaServer(opa, regoBundlePath, serverCpu));
-  return { gatehouse, opa: opaRun, opaTopdown, serverPinned: canPin };
 }
 
 function streamFor(compiled: CompiledTier): StreamRequest[] {
@@ -376,7 +204,7 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
     const naive: NaiveArm | Skipped =
       quick && spec.name === "L"
         ? { skipped: "quick run: not on tier L" }
-        : await naiveArm(compiled, stream, BUDGETS.naiveDecisions, BUDGETS.naiveSeconds);
+        : await naiveArm(opa, compiled, stream, budget(BUDGETS.naiveDecisions, BUDGETS.naiveSeconds));
     const profile = await regoProfile(compiled.emitted, opa, texts, {
       count: BUDGETS.breakdownDecisions,
       seconds: BUDGETS.breakdownSeconds,
@@ -457,7 +285,12 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
     );
     const notHere = { skipped: "quick run: HTTP on tier M only" };
     const http = httpHere
-      ? await httpArm(bundlePath, regoBundlePath, stream)
+      ? await httpArm(bundlePath, regoBundlePath, stream, {
+          opa,
+          pin: canPin,
+          concurrency: HTTP_CONCURRENCY,
+          seconds: BUDGETS.httpSeconds,
+        })
       : { gatehouse: notHere, opa: notHere, opaTopdown: notHere, serverPinned: false };
     const { sets, prefixes } = prefixCount(compiled);
     return {
@@ -525,7 +358,7 @@ async function preparePoint(spec: TierSpec, withNaive: true | string): Promise<P
     const objects = stream.map((r) => r.request);
     const naive: NaiveArm | Skipped =
       withNaive === true
-        ? await naiveArm(compiled, stream, BUDGETS.naiveDecisions, BUDGETS.naiveSeconds)
+        ? await naiveArm(opa, compiled, stream, budget(BUDGETS.naiveDecisions, BUDGETS.naiveSeconds))
         : { skipped: withNaive };
     log(`${spec.name}: compiled and checked`);
     return {
@@ -608,45 +441,4 @@ try {
   log(`wrote ${join("bench", "results", ...(quick ? ["quick"] : []))}/`);
 } finally {
   rmSync(work, { recursive: true, force: true });
-}
-
-function scalingChart(scaling: { ranges: readonly ScalingPoint[]; apps: readonly ScalingPoint[] }): string {
-  const series = (points: readonly ScalingPoint[], field: "ranges" | "apps") => [
-    {
-      name: "Gatehouse p50",
-      color: "#1f6feb",
-      points: points.map((p) => [p.spec[field], p.gatehouse.p50Ns / 1000] as const),
-    },
-    {
-      name: "Gatehouse p99",
-      color: "#1f6feb",
-      dashed: true,
-      points: points.map((p) => [p.spec[field], p.gatehouse.p99Ns / 1000] as const),
-    },
-    {
-      name: "naive Rego p50",
-      color: "#d1242f",
-      points: points.flatMap((p) => (isSkipped(p.naive) ? [] : [[p.spec[field], p.naive.p50Ns / 1000] as const])),
-    },
-    {
-      name: "naive Rego p99",
-      color: "#d1242f",
-      dashed: true,
-      points: points.flatMap((p) => (isSkipped(p.naive) ? [] : [[p.spec[field], p.naive.p99Ns / 1000] as const])),
-    },
-  ];
-  return svgCharts([
-    {
-      title: "Latency against login IP ranges (10 apps)",
-      xLabel: "ranges",
-      yLabel: "µs per decision",
-      series: series(scaling.ranges, "ranges"),
-    },
-    {
-      title: "Latency against connected apps (10 ranges)",
-      xLabel: "connected apps",
-      yLabel: "µs per decision",
-      series: series(scaling.apps, "apps"),
-    },
-  ]);
 }

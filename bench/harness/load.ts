@@ -1,0 +1,75 @@
+/** Bundle load time, step by step, and the memory a loaded bundle holds. */
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { readBundleBytes, unpackBundle } from "../../wasm/bundle.js";
+import { Authorizer } from "../../wasm/index.js";
+import { verifyBundle } from "../../wasm/verify.js";
+import type { LoadTimes, MemoryResult } from "./results.js";
+import { processRss } from "./rss.js";
+import { median } from "./targets.js";
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+/**
+ * Loads the bundle at `path` `loads` times: once step by step (read, unpack, verify,
+ * instantiate, setData) and once through `Authorizer.load` as a whole; medians of each.
+ */
+export async function loadTimes(path: string, loads: number): Promise<LoadTimes> {
+  const steps = {
+    total: [] as number[],
+    read: [] as number[],
+    unpack: [] as number[],
+    verify: [] as number[],
+    instantiate: [] as number[],
+    setData: [] as number[],
+  };
+  for (let i = 0; i < loads; i++) {
+    gc();
+    let t = performance.now();
+    const lap = (into: number[]): void => {
+      const now = performance.now();
+      into.push(now - t);
+      t = now;
+    };
+    const bytes = await readBundleBytes(path);
+    lap(steps.read);
+    const bundle = await unpackBundle(bytes);
+    lap(steps.unpack);
+    const verified = await verifyBundle(bundle.files, undefined);
+    if (!verified.ok) throw verified.error;
+    lap(steps.verify);
+    const initial = Math.min(16384, Math.max(8, Math.ceil((bundle.data.byteLength * 3) / 65536)));
+    const policy = await loadPolicy(bundle.wasm, { initial, maximum: 16384 });
+    lap(steps.instantiate);
+    policy.setData(bundle.data.slice().buffer);
+    lap(steps.setData);
+    gc();
+    const t0 = performance.now();
+    await Authorizer.load(path);
+    steps.total.push(performance.now() - t0);
+  }
+  return {
+    loads,
+    totalMs: median(steps.total),
+    readMs: median(steps.read),
+    unpackMs: median(steps.unpack),
+    verifyMs: median(steps.verify),
+    instantiateMs: median(steps.instantiate),
+    setDataMs: median(steps.setData),
+  };
+}
+
+export async function memory(
+  path: string,
+  dataJsonBytes: number,
+): Promise<{ memory: MemoryResult; authorizer: Authorizer }> {
+  const authorizer = await Authorizer.load(path);
+  const rss = processRss(path);
+  return {
+    authorizer,
+    memory: {
+      dataJsonBytes,
+      wasmMemoryBytes: authorizer.memoryUsage().bytes,
+      process: typeof rss === "string" ? { skipped: rss } : rss,
+    },
+  };
+}
