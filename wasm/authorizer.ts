@@ -6,13 +6,13 @@ import { readBundleBytes, unpackBundle, type BundleManifest, type BundleSource }
 import { decisionProblem, evaluationError, inputInvalid, type Decision } from "./decision.js";
 import type { DecisionLog } from "./decision-log.js";
 import { BundleError, OptionsError } from "./errors.js";
+import { initialPages, PAGE } from "./memory-import.js";
 import { nestsDeeperThan, snapshotRequest, validateRequest, wellFormedJson } from "./request-validator.js";
 import { verifyBundle, type BundleVerification } from "./verify.js";
 
 /** The policy's one entry point: the decision, which validates its input itself. */
 export const DECISION_ENTRYPOINT = "gatehouse/decision";
 
-const PAGE = 64 * 1024;
 const MAX_PAGES = 65536;
 /** Valid requests nest three levels; this leaves room for any plausible invalid one. */
 const MAX_DEPTH = 64;
@@ -170,7 +170,20 @@ export class Authorizer {
     const verified = await verifyBundle(bundle.files, options.verification);
     if (!verified.ok) throw verified.error;
     const maxPages = options.maxMemoryPages ?? 16384;
-    const initial = Math.min(maxPages, Math.max(8, Math.ceil((bundle.data.byteLength * 3) / PAGE)));
+    let initial: number;
+    try {
+      initial = initialPages(bundle.wasm, bundle.data.byteLength, maxPages);
+    } catch (error) {
+      throw new BundleError("WASM_INVALID", `policy.wasm is not a readable module: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    if (initial > maxPages) {
+      throw new BundleError(
+        "MEMORY_LIMIT",
+        `policy.wasm needs at least ${initial} memory pages, more than the limit of ${maxPages}`,
+      );
+    }
     let module: CompiledModule;
     let policy: LoadedPolicy;
     try {

@@ -2,6 +2,7 @@
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { readBundleBytes, unpackBundle } from "../../wasm/bundle.js";
 import { Authorizer } from "../../wasm/index.js";
+import { initialPages } from "../../wasm/memory-import.js";
 import { verifyBundle } from "../../wasm/verify.js";
 import type { LoadTimes, MemoryResult } from "./results.js";
 import { processRss } from "./rss.js";
@@ -37,7 +38,7 @@ export async function loadTimes(path: string, loads: number): Promise<LoadTimes>
     const verified = await verifyBundle(bundle.files, undefined);
     if (!verified.ok) throw verified.error;
     lap(steps.verify);
-    const initial = Math.min(16384, Math.max(8, Math.ceil((bundle.data.byteLength * 3) / 65536)));
+    const initial = initialPages(bundle.wasm, bundle.data.byteLength, 16384);
     const policy = await loadPolicy(bundle.wasm, { initial, maximum: 16384 });
     lap(steps.instantiate);
     policy.setData(bundle.data.slice().buffer);

@@ -15,6 +15,7 @@ import {
   type Decision,
 } from "../../wasm/index.js";
 import { QUICKSTART_REQUESTS, quickstartBundle, type TestBundle } from "../helpers/bundles.js";
+import { runOpa } from "../helpers/opa.js";
 import { tempDir } from "../helpers/policy.js";
 
 let bundle: TestBundle;
@@ -302,6 +303,41 @@ describe("load failures are BundleErrors with codes", () => {
     const result = await failure(() => Authorizer.load(file, { maxMemoryPages: 16 }));
     expect(result.code).toBe("MEMORY_LIMIT");
     expect(result.message).toMatch(/^data\.json does not fit in 16 memory pages: /);
+  });
+
+  describe("a policy whose module needs more memory than data.json suggests", () => {
+    // opa build declares the memory import's minimum from the policy's static data: a 700 KB
+    // constant makes it 13 pages, more than the 8 a small data.json asks for.
+    let ballast: string;
+    beforeAll(() => {
+      const dir = tempDir();
+      const rego = [
+        "package gatehouse",
+        "",
+        `ballast := "${"x".repeat(700_000)}"`,
+        "",
+        'decision := {"allow": true, "reasons": [], "notes": [], "revision": data.gatehouse.revision} if count(ballast) > 0',
+        "",
+      ].join("\n");
+      writeFileSync(join(dir, "policy.rego"), rego);
+      writeFileSync(join(dir, ".manifest"), '{"revision":"ballast","roots":["gatehouse"]}');
+      writeFileSync(join(dir, "data.json"), '{"gatehouse":{"revision":"ballast"}}');
+      ballast = join(tempDir(), "ballast.tar.gz");
+      const run = runOpa(["build", "-t", "wasm", "-e", "gatehouse/decision", "-b", ".", "-o", ballast], { cwd: dir });
+      expect(run.status, run.stderr).toBe(0);
+    });
+
+    it("loads with the module's own minimum and decides", async () => {
+      const loaded = await Authorizer.load(ballast);
+      expect(loaded.memoryUsage().pages).toBeGreaterThanOrEqual(13);
+      expect(loaded.decide(VALID)).toEqual({ allow: true, reasons: [], notes: [], revision: "ballast" });
+    });
+
+    it("MEMORY_LIMIT when that minimum is above maxMemoryPages", async () => {
+      const result = await failure(() => Authorizer.load(ballast, { maxMemoryPages: 12 }));
+      expect(result.code).toBe("MEMORY_LIMIT");
+      expect(result.message).toMatch(/^policy\.wasm needs at least 1\d memory pages, more than the limit of 12$/);
+    });
   });
 
   it("options it cannot honour are an OptionsError before any work", async () => {
