@@ -180,7 +180,12 @@ export async function measureAsyncThroughput(
   const deadline = start + BigInt(Math.round(options.seconds * 1e9));
   let n = 0;
   const lane = async (): Promise<void> => {
-    while (process.hrtime.bigint() < deadline) n += await call();
+    while (process.hrtime.bigint() < deadline) {
+      // Not `n += await call()`: that reads `n` before awaiting, so concurrent lanes would
+      // overwrite each other's counts.
+      const decided = await call();
+      n += decided;
+    }
   };
   await Promise.all(Array.from({ length: options.inFlight }, lane));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;

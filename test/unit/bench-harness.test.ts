@@ -1,7 +1,7 @@
 import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { table } from "../../bench/harness/markdown.js";
-import { percentile, summarize } from "../../bench/harness/measure.js";
+import { measureAsyncThroughput, percentile, summarize } from "../../bench/harness/measure.js";
 import { Random } from "../../bench/harness/random.js";
 import {
   buildStream,
@@ -152,5 +152,20 @@ describe("bench: reports", () => {
     expect(svg.match(/<polyline /g)).toHaveLength(2);
     expect(svg).toContain("p50 &lt;of&gt; ranges &amp; apps");
     expect(svg).not.toContain("<script");
+  });
+});
+
+describe("measureAsyncThroughput", () => {
+  it("counts every call of every concurrent lane", async () => {
+    let started = 0;
+    const call = async (): Promise<number> => {
+      started++;
+      await new Promise((resolve) => setImmediate(resolve));
+      return 3;
+    };
+    const t = await measureAsyncThroughput(call, { warmupCalls: 2, inFlight: 4, seconds: 0.05 });
+    expect(t.warmup).toBe(6);
+    expect(started).toBeGreaterThan(10);
+    expect(t.count).toBe((started - 2) * 3);
   });
 });
