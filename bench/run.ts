@@ -164,6 +164,14 @@ function prefixCount(compiled: CompiledTier): { sets: number; prefixes: number }
   return { sets: sets.length, prefixes };
 }
 
+/** The tier's Rego and data without policy.wasm, as a bundle file: what OPA's Go evaluator serves. */
+async function writeRegoBundle(compiled: CompiledTier): Promise<string> {
+  const path = join(work, `rego-${compiled.spec.name}.tar.gz`);
+  const files = [...compiled.emitted.files].map(([p, text]) => [p, new TextEncoder().encode(text)] as const);
+  writeFileSync(path, await writeArchive(files));
+  return path;
+}
+
 /** The median of some timings for the progress log, or "not measured" when the run took none. */
 function msOrNone(ms: readonly number[]): string {
   return ms.length === 0 ? "not measured" : `${median(ms).toFixed(0)} ms`;
@@ -278,14 +286,9 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
         ? { loop: "quick run: not on tier L", single: "quick run: not on tier L" }
         : opaNativeBench(opa, compiled.emitted, opaInputs, allowed, { pin: canPin });
     const pool = await measurePool(compiled.bundle, objects, { seconds: BUDGETS.poolSeconds, batch: 64, inFlight: 4 });
-    const regoBundlePath = join(work, `rego-${spec.name}.tar.gz`);
-    writeFileSync(
-      regoBundlePath,
-      await writeArchive([...compiled.emitted.files].map(([p, text]) => [p, new TextEncoder().encode(text)] as const)),
-    );
     const notHere = { skipped: "quick run: HTTP on tier M only" };
     const http = httpHere
-      ? await httpArm(bundlePath, regoBundlePath, stream, {
+      ? await httpArm(bundlePath, await writeRegoBundle(compiled), stream, {
           opa,
           pin: canPin,
           concurrency: HTTP_CONCURRENCY,

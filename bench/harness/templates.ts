@@ -66,6 +66,19 @@ function sessionCall(request: Json): Json {
   return { ...request, login: false, session: { originIp: request.sourceIp } };
 }
 
+/** A partner's refresh on a session through an app of the Experience site, naming `site`, from outside the ranges. */
+function partnerSessionCall(d: Draw, site: string): Json {
+  const app = d.random.pick(apps(d, "site"));
+  return sessionCall({
+    user: { userType: "PowerPartner", profile: d.random.pick(app.profiles) },
+    app: { clientId: app.clientId },
+    channel: "api",
+    grant: "refresh_token",
+    sourceIp: d.outside(),
+    site,
+  });
+}
+
 /**
  * The request templates: allowed requests of several shapes, and one template for every deny
  * path of docs/reasons.md that a policy can produce (EVALUATION_ERROR comes only from the
@@ -155,17 +168,7 @@ export const TEMPLATES: readonly Template[] = [
     weight: 3,
     reasons: [],
     notes: [],
-    build: (d) => {
-      const app = d.random.pick(apps(d, "site"));
-      return sessionCall({
-        user: { userType: "PowerPartner", profile: d.random.pick(app.profiles) },
-        app: { clientId: app.clientId },
-        channel: "api",
-        grant: "refresh_token",
-        sourceIp: d.outside(),
-        site: d.model.site,
-      });
-    },
+    build: (d) => partnerSessionCall(d, d.model.site),
   },
   {
     id: "allow: UI login",
@@ -277,17 +280,7 @@ export const TEMPLATES: readonly Template[] = [
     weight: 1,
     reasons: ["AAC_EXTERNAL_APP_NOT_INSTALLED"],
     notes: [],
-    build: (d) => {
-      const app = d.random.pick(apps(d, "site"));
-      return sessionCall({
-        user: { userType: "PowerPartner", profile: d.random.pick(app.profiles) },
-        app: { clientId: app.clientId },
-        channel: "api",
-        grant: "refresh_token",
-        sourceIp: d.outside(),
-        site: "customers",
-      });
-    },
+    build: (d) => partnerSessionCall(d, "customers"),
   },
   {
     id: "deny: APP_UNKNOWN",
