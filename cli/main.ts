@@ -10,6 +10,8 @@ import { REVIEW_FORMATS, runReview, type ReviewFormat } from "./commands/review.
 import { SEVERITIES, type FindingSeverity } from "../compiler/review/index.js";
 import { runServe, type ServeOptions } from "./commands/serve.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
+import { DIFF_FORMATS, runDiff, type DiffCommandOptions } from "./commands/diff.js";
+import { runReplay, type ReplayCommandOptions } from "./commands/replay.js";
 
 /** Builds the `gatehouse` command line; every action records its exit code in `result`. */
 function program(io: Io, result: { code: number }): Command {
@@ -168,6 +170,31 @@ function program(io: Io, result: { code: number }): Command {
     .option("--decision-log-sample <rate>", "fraction of decisions to log, 0 to 1", fraction, 1)
     .action(async (opts: ServeOptions) => {
       result.code = await runServe(opts, io);
+    });
+
+  // Impact analysis (docs/impact.md).
+  root
+    .command("diff")
+    .description(
+      "Report the access gained and lost between two versions of a policy set: BASE_DIR HEAD_DIR, or --base REV [DIR].",
+    )
+    .argument("[dirs...]", "BASE_DIR HEAD_DIR, or with --base the head directory (default `.`)")
+    .option("--base <rev>", "read the base from this git revision of DIR (no checkout)")
+    .addOption(new Option("--format <format>", "output format").choices([...DIFF_FORMATS]).default("text"))
+    .addOption(new Option("--fail-on <what>", "exit 1 when any access is gained").choices(["widen"]))
+    .option("--max-classes <n>", "most request classes to decide (default 5000000)", integer(1, 2 ** 31))
+    .action(async (dirs: string[], opts: DiffCommandOptions) => {
+      result.code = await runDiff(dirs, opts, io);
+    });
+
+  root
+    .command("replay")
+    .description("Decide the requests of a decision log again with a new bundle and report what changed.")
+    .requiredOption("--log <file>", "decision log in OPA's event shape (JSON Lines, gzip accepted)")
+    .requiredOption("--bundle <file>", "the new bundle.tar.gz")
+    .addOption(new Option("--format <format>", "output format").choices([...DIFF_FORMATS]).default("text"))
+    .action(async (opts: ReplayCommandOptions) => {
+      result.code = await runReplay(opts, io);
     });
 
   return root;

@@ -1,0 +1,202 @@
+/**
+ * Turns the changed request classes into the admin's terms: rows of one kind (access gained,
+ * access lost, reasons changed, notes changed), each a product of the values it lists (so every
+ * request the row describes changed the same way), merged one dimension at a time, citing the
+ * declarations behind the change, and sorted by risk.
+ */
+import { familyWidth } from "../core/address.js";
+import { compareText } from "../compiler/diagnostics/diagnostic.js";
+import type { Decision } from "../wasm/decision.js";
+import { decisionKey, type DecidedChange, type DiffResult } from "./decide.js";
+import type { AppClass, UserTypeClass, Variant } from "./enumerate.js";
+import { mergeSpans, type AddressSpan } from "./regions.js";
+import { withoutPlace, type Place, type VersionIndex } from "./version.js";
+
+/** The kinds of change, most risky first. */
+export const CHANGE_KINDS = ["gained", "lost", "reasons", "notes"] as const;
+/** A kind of change: access gained, access lost, other deny reasons, other notes. */
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** A declaration a change rests on, with where it is written in each version. */
+export interface Citation {
+  readonly kind: string;
+  readonly name: string;
+  readonly base?: Place;
+  readonly head?: Place;
+  /** Whether its data differ between the versions. */
+  readonly changed: boolean;
+}
+
+/** One row of the report: every combination of the listed values changed from `base` to `head`. */
+export interface ImpactRow {
+  readonly kind: ChangeKind;
+  readonly profile: string;
+  readonly permissionSets: readonly string[];
+  readonly app: AppClass;
+  readonly userTypes: readonly UserTypeClass[];
+  readonly channels: ReadonlyArray<"api" | "ui">;
+  readonly grants: readonly string[];
+  readonly logins: readonly boolean[];
+  readonly variants: readonly Variant[];
+  readonly addresses: readonly AddressSpan[];
+  readonly base: Decision;
+  readonly head: Decision;
+  /** Request classes the row stands for. */
+  readonly classes: number;
+  /** One request of the row, to reproduce it with `gatehouse eval`. */
+  readonly example: Record<string, unknown>;
+  readonly citations: readonly Citation[];
+}
+
+/** The classified report. */
+export interface ImpactReport {
+  readonly rows: readonly ImpactRow[];
+  readonly counts: Readonly<Record<ChangeKind, number>>;
+}
+
+/** The kind of change between two decisions that differ. */
+export function changeKind(base: Decision, head: Decision): ChangeKind {
+  if (!base.allow && head.allow) return "gained";
+  if (base.allow && !head.allow) return "lost";
+  const reasons = (d: Decision): string => decisionKey({ ...d, notes: [] });
+  return reasons(base) !== reasons(head) ? "reasons" : "notes";
+}
+
+type Draft = Omit<ImpactRow, "citations">;
+
+const sortedUnique = <T>(values: readonly T[], key: (v: T) => string): T[] => {
+  const byKey = new Map(values.map((v) => [key(v), v]));
+  return [...byKey.keys()].sort(compareText).map((k) => byKey.get(k)!);
+};
+
+function draftOf(c: DecidedChange): Draft {
+  return {
+    kind: changeKind(c.base, c.head),
+    profile: c.cls.profile,
+    permissionSets: c.cls.permissionSets,
+    app: c.cls.app,
+    userTypes: [c.cls.userType],
+    channels: [c.cls.channel],
+    grants: [c.cls.grant],
+    logins: [c.cls.login],
+    variants: [c.cls.variant],
+    addresses: [c.cls.region],
+    base: c.base,
+    head: c.head,
+    classes: 1,
+    example: c.request,
+  };
+}
+
+type Dimension = "addresses" | "grants" | "logins" | "variants" | "userTypes" | "channels";
+
+const dimensionKey: Record<Dimension, (row: Draft) => string> = {
+  addresses: (r) => JSON.stringify(r.addresses.map((s) => [s.family, String(s.first), String(s.last)])),
+  grants: (r) => r.grants.join(","),
+  logins: (r) => r.logins.join(","),
+  variants: (r) => JSON.stringify(r.variants),
+  userTypes: (r) => r.userTypes.map((u) => u.label).join(","),
+  channels: (r) => r.channels.join(","),
+};
+
+const DIMENSIONS: readonly Dimension[] = ["addresses", "grants", "logins", "variants", "userTypes", "channels"];
+
+function rowKey(r: Draft, except: Dimension): string {
+  return JSON.stringify([
+    r.kind,
+    r.profile,
+    r.permissionSets,
+    r.app.clientId,
+    decisionKey(r.base),
+    decisionKey(r.head),
+    ...DIMENSIONS.filter((d) => d !== except).map((d) => dimensionKey[d](r)),
+  ]);
+}
+
+function mergeValues(dim: Dimension, a: Draft, b: Draft): Draft {
+  switch (dim) {
+    case "addresses":
+      return { ...a, addresses: mergeSpans([...a.addresses, ...b.addresses]) };
+    case "grants":
+      return { ...a, grants: [...a.grants, ...b.grants] };
+    case "logins":
+      return { ...a, logins: sortedUnique([...a.logins, ...b.logins], String).reverse() };
+    case "variants":
+      return { ...a, variants: [...a.variants, ...b.variants] };
+    case "userTypes":
+      return { ...a, userTypes: [...a.userTypes, ...b.userTypes] };
+    case "channels":
+      return { ...a, channels: [...a.channels, ...b.channels] };
+  }
+}
+
+/** Merges rows that differ only in `dim` into one row listing every value of it. */
+function mergeAlong(rows: readonly Draft[], dim: Dimension): Draft[] {
+  const out = new Map<string, Draft>();
+  for (const row of rows) {
+    const key = rowKey(row, dim);
+    const seen = out.get(key);
+    out.set(key, seen ? { ...mergeValues(dim, seen, row), classes: seen.classes + row.classes } : row);
+  }
+  return [...out.values()];
+}
+
+function cite(row: Draft, base: VersionIndex, head: VersionIndex): Citation[] {
+  const out = new Map<string, Citation>();
+  const add = (kind: string, name: string, changed: boolean): void => {
+    const key = `${kind}\u0000${name}`;
+    const before = out.get(key);
+    const b = base.place(kind, name);
+    const h = head.place(kind, name);
+    out.set(key, {
+      kind,
+      name,
+      ...(b ? { base: b } : {}),
+      ...(h ? { head: h } : {}),
+      changed: changed || before?.changed === true,
+    });
+  };
+  for (const r of [...row.base.reasons, ...row.head.reasons]) if (r.source) add(r.source.kind, r.source.name, false);
+  const baseApp = row.app.clientId === null ? undefined : base.apps.get(row.app.clientId);
+  const headApp = row.app.clientId === null ? undefined : head.apps.get(row.app.clientId);
+  if (withoutPlace(base.org) !== withoutPlace(head.org)) add("Org", head.org.name, true);
+  if (withoutPlace(base.profiles.get(row.profile)) !== withoutPlace(head.profiles.get(row.profile)))
+    add("Profile", row.profile, true);
+  if (row.app.clientId !== null) {
+    const strip = (a: typeof baseApp): string => (a ? withoutPlace({ ...a, clientIds: [] }) : "absent");
+    if (strip(baseApp) !== strip(headApp)) {
+      if (baseApp) add("ConnectedApp", baseApp.name, true);
+      if (headApp) add("ConnectedApp", headApp.name, true);
+    }
+  }
+  for (const set of row.permissionSets)
+    if (JSON.stringify(base.permissionSets.get(set)) !== JSON.stringify(head.permissionSets.get(set)))
+      add("PermissionSet", set, true);
+  return [...out.values()].sort((a, b) => Number(b.changed) - Number(a.changed) || compareText(a.kind, b.kind));
+}
+
+/** The share of the address space a row covers (IPv4 and IPv6 weighed alike), for sorting by risk. */
+function breadth(row: ImpactRow): number {
+  let share = 0;
+  for (const s of row.addresses) share += Number(s.last - s.first + 1n) / 2 ** familyWidth(s.family);
+  return (
+    row.grants.length * row.logins.length * row.userTypes.length * row.channels.length * row.variants.length * share
+  );
+}
+
+/** Classifies and merges the changes of a diff into report rows, most risky first. */
+export function classify(result: DiffResult): ImpactReport {
+  let rows = result.changes.map(draftOf);
+  for (const dim of DIMENSIONS) rows = mergeAlong(rows, dim);
+  const full: ImpactRow[] = rows.map((r) => ({ ...r, citations: cite(r, result.base, result.head) }));
+  full.sort(
+    (a, b) =>
+      CHANGE_KINDS.indexOf(a.kind) - CHANGE_KINDS.indexOf(b.kind) ||
+      breadth(b) - breadth(a) ||
+      compareText(a.profile, b.profile) ||
+      compareText(a.app.clientId ?? "", b.app.clientId ?? ""),
+  );
+  const counts = { gained: 0, lost: 0, reasons: 0, notes: 0 };
+  for (const r of full) counts[r.kind] += r.classes;
+  return { rows: full, counts };
+}

@@ -1,0 +1,70 @@
+/**
+ * Decides every planned request class with both versions' runtimes and keeps the classes whose
+ * decisions differ. Two decisions are the same when they allow alike and give the same reason
+ * codes citing the same declarations (by kind and name) and the same note codes; where a
+ * declaration is written, messages and the revision are not compared.
+ */
+import type { Decision } from "../wasm/decision.js";
+import { classesOf, planEnumeration, requestOf, type EnumerationPlan, type RequestClass } from "./enumerate.js";
+import { VersionIndex, type PolicyVersion } from "./version.js";
+
+/** A class the two versions decide differently, with both decisions. */
+export interface DecidedChange {
+  readonly cls: RequestClass;
+  readonly request: Record<string, unknown>;
+  readonly base: Decision;
+  readonly head: Decision;
+}
+
+/** The result of a semantic diff. */
+export interface DiffResult {
+  readonly plan: EnumerationPlan;
+  /** Request classes decided, in each version. */
+  readonly decided: number;
+  readonly changes: readonly DecidedChange[];
+  /**
+   * Enumerated requests a version refused as invalid or could not evaluate: always zero unless
+   * the enumeration or a runtime is broken, and then the diff is not to be trusted.
+   */
+  readonly undecidable: number;
+  readonly base: VersionIndex;
+  readonly head: VersionIndex;
+}
+
+/** Options of `diffVersions`. */
+export interface DiffOptions {
+  /** The most request classes to decide (default `DEFAULT_CLASS_LIMIT`). */
+  readonly limit?: number;
+}
+
+/** What of a decision is compared: allow, reason codes with the declaration each cites, note codes. */
+export function decisionKey(d: Decision): string {
+  return JSON.stringify([
+    d.allow,
+    d.reasons.map((r) => [r.code, r.source?.kind ?? null, r.source?.name ?? null]),
+    d.notes.map((n) => n.code),
+  ]);
+}
+
+/** Decides, in both versions, every request class that can differ, and returns those that do. */
+export function diffVersions(base: PolicyVersion, head: PolicyVersion, options: DiffOptions = {}): DiffResult {
+  const baseIndex = new VersionIndex(base);
+  const headIndex = new VersionIndex(head);
+  const plan = planEnumeration(baseIndex, headIndex, options.limit);
+  const changes: DecidedChange[] = [];
+  let decided = 0;
+  let undecidable = 0;
+  const refused = (d: Decision): boolean =>
+    d.reasons[0]?.code === "INPUT_INVALID" || d.reasons[0]?.code === "EVALUATION_ERROR";
+  for (const pair of plan.pairs) {
+    for (const cls of classesOf(pair)) {
+      const request = requestOf(cls);
+      const b = base.decider.decide(request);
+      const h = head.decider.decide(request);
+      decided++;
+      if (refused(b) || refused(h)) undecidable++;
+      if (decisionKey(b) !== decisionKey(h)) changes.push({ cls, request, base: b, head: h });
+    }
+  }
+  return { plan, decided, changes, undecidable, base: baseIndex, head: headIndex };
+}
