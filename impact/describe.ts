@@ -2,7 +2,7 @@
  * One sentence per report row, in the admin's words: who, can now / can no longer do what,
  * through which app, with which grants, from where, and what the other version decided.
  */
-import { APPLESS_GRANTS, GRANTS } from "../compiler/emit/lib-tables.js";
+import { APPLESS_GRANTS, GRANTS, USER_TYPES } from "../compiler/emit/lib-tables.js";
 import type { Decision } from "../wasm/decision.js";
 import type { ChangeKind, Citation, ImpactRow } from "./classify.js";
 import type { AppClass, Variant } from "./enumerate.js";
@@ -57,14 +57,14 @@ function codes(d: Decision): string {
 }
 
 function notes(d: Decision): string {
-  return d.notes.length === 0 ? "no notes" : list(d.notes.map((n) => n.code));
+  return d.notes.length === 0 ? "no notes" : `note${d.notes.length > 1 ? "s" : ""} ${list(d.notes.map((n) => n.code))}`;
 }
 
 /** What the other version decided, in parentheses. */
 export function describeOutcome(row: ImpactRow): string {
   switch (row.kind) {
     case "gained":
-      return `was ${codes(row.base)}`;
+      return `was ${codes(row.base)}${row.head.notes.length > 0 ? `; now with ${notes(row.head)}` : ""}`;
     case "lost":
       return `now ${codes(row.head)}`;
     case "reasons":
@@ -75,11 +75,12 @@ export function describeOutcome(row: ImpactRow): string {
 }
 
 /** The row as one sentence (Markdown-safe: names in backticks). */
-export function describeRow(row: ImpactRow, allUserTypes: number): string {
+export function describeRow(row: ImpactRow): string {
   const who = [`profile ${code(row.profile)}`];
   if (row.permissionSets.length > 0)
     who.push(`with permission set${row.permissionSets.length > 1 ? "s" : ""} ${list(row.permissionSets)}`);
-  if (row.userTypes.length < allUserTypes) who.push(`(${row.userTypes.map((u) => u.label).join(", ")})`);
+  const types = new Set(row.userTypes.flatMap((u) => u.userTypes));
+  if (types.size < USER_TYPES.length) who.push(`(${row.userTypes.map((u) => u.label).join(", ")})`);
   const action =
     row.channels.length === 2
       ? "call the API or use the UI"

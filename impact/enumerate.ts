@@ -58,16 +58,28 @@ export interface PairPlan {
   readonly profile: string;
   readonly app: AppClass;
   readonly permissionClasses: readonly PermissionClass[];
+  /** User-type classes on the API channel (on the UI every user type decides alike). */
   readonly userTypes: readonly UserTypeClass[];
   readonly variants: readonly Variant[];
-  readonly regions: readonly AddressSpan[];
+  /** The address regions a request reads, by whether it reads the profile's ranges, the app's, the org's. */
+  readonly regions: (reads: AddressReads) => readonly AddressSpan[];
   /** How many classes `classesOf` yields. */
   readonly size: number;
 }
 
+/** Which address sets a request can read (docs/semantics.md §4.8 and the notes). */
+export interface AddressReads {
+  /** The profile's login IP ranges: checked at login, on every request when the org says so, or for refresh_token. */
+  readonly profile: boolean;
+  /** The app's trusted ranges: only to relax the login IP ranges, for web_server. */
+  readonly app: boolean;
+  /** The org's trusted ranges: only for the notes of a login. */
+  readonly org: boolean;
+}
+
 /** What will be decided, and what was left out and why. */
 export interface EnumerationPlan {
-  readonly pairs: readonly PairPlan[];
+  readonly pairs: ReadonlyArray<PairPlan & { readonly everyRequest: boolean }>;
   /** Every (profile, app) pair considered: declared profiles of both versions and one undeclared, × app classes. */
   readonly pairsConsidered: number;
   /** Pairs skipped because nothing they read differs between the versions. */
@@ -114,7 +126,10 @@ function appClasses(base: VersionIndex, head: VersionIndex): AppClass[] {
   ];
 }
 
-/** User-type classes: guests always apart; customers and partners apart when their control is on. */
+/** On the UI channel the policy reads no user type (guest and external checks are API-only). */
+const ANY_USER_TYPE: UserTypeClass = { label: "any user type", userTypes: [...USER_TYPES] };
+
+/** User-type classes on the API: guests always apart; customers and partners apart when their control is on. */
 function userTypeClasses(base: VersionIndex, head: VersionIndex): UserTypeClass[] {
   const external = new Set<string>(EXTERNAL_USER_TYPES);
   const others = USER_TYPES.filter((t) => t !== "Guest" && !external.has(t));
@@ -149,10 +164,13 @@ function variantsOf(
 }
 
 /** Whether a variant can matter for a request with these fields (the others are the plain variant). */
-function variantApplies(v: Variant, userType: UserTypeClass, grant: string, login: boolean): boolean {
+function variantApplies(v: Variant, userType: UserTypeClass, channel: string, grant: string, login: boolean): boolean {
   if (v.originIpSame && login) return false;
   if (v.identityVerified && grant !== "web_server") return false;
-  if (v.site !== undefined && !userType.userTypes.some((t) => (EXTERNAL_USER_TYPES as readonly string[]).includes(t)))
+  if (
+    v.site !== undefined &&
+    (channel !== "api" || !userType.userTypes.some((t) => (EXTERNAL_USER_TYPES as readonly string[]).includes(t)))
+  )
     return false;
   return true;
 }
@@ -161,37 +179,53 @@ function grantsFor(app: AppClass): readonly string[] {
   return app.clientId === null ? APPLESS_GRANTS : GRANTS;
 }
 
-/** Every request class of a pair, in a fixed order. */
-export function* classesOf(pair: PairPlan): Generator<RequestClass> {
-  for (const pc of pair.permissionClasses)
-    for (const userType of pair.userTypes)
-      for (const channel of ["api", "ui"] as const)
-        for (const grant of grantsFor(pair.app))
-          for (const login of [true, false])
-            for (const variant of pair.variants) {
-              if (!variantApplies(variant, userType, grant, login)) continue;
-              for (const region of pair.regions)
-                yield {
-                  profile: pair.profile,
-                  permissionSets: pc.permissionSets,
-                  app: pair.app,
-                  userType,
-                  channel,
-                  grant,
-                  login,
-                  variant,
-                  region,
-                };
-            }
+interface Shape {
+  readonly permissionClass: PermissionClass;
+  readonly userType: UserTypeClass;
+  readonly channel: "api" | "ui";
+  readonly grant: string;
+  readonly login: boolean;
+  readonly variant: Variant;
+  readonly regions: readonly AddressSpan[];
 }
 
-function pairSize(p: Omit<PairPlan, "size">): number {
-  let perRegion = 0;
-  for (const userType of p.userTypes)
-    for (const grant of grantsFor(p.app))
-      for (const login of [true, false])
-        for (const v of p.variants) if (variantApplies(v, userType, grant, login)) perRegion++;
-  return perRegion * 2 * p.permissionClasses.length * p.regions.length;
+/** Every combination of a pair's fields but the address, with the address regions it reads. */
+function* shapesOf(pair: Omit<PairPlan, "size">, everyRequest: boolean): Generator<Shape> {
+  for (const permissionClass of pair.permissionClasses)
+    for (const channel of ["api", "ui"] as const)
+      for (const userType of channel === "api" ? pair.userTypes : [ANY_USER_TYPE])
+        for (const grant of grantsFor(pair.app))
+          for (const login of [true, false]) {
+            const profile = login || everyRequest || grant === "refresh_token";
+            const regions = pair.regions({ profile, app: profile && grant === "web_server", org: login });
+            for (const variant of pair.variants) {
+              if (!variantApplies(variant, userType, channel, grant, login)) continue;
+              yield { permissionClass, userType, channel, grant, login, variant, regions };
+            }
+          }
+}
+
+/** Every request class of a pair, in a fixed order. */
+export function* classesOf(pair: PairPlan & { readonly everyRequest: boolean }): Generator<RequestClass> {
+  for (const shape of shapesOf(pair, pair.everyRequest))
+    for (const region of shape.regions)
+      yield {
+        profile: pair.profile,
+        permissionSets: shape.permissionClass.permissionSets,
+        app: pair.app,
+        userType: shape.userType,
+        channel: shape.channel,
+        grant: shape.grant,
+        login: shape.login,
+        variant: shape.variant,
+        region,
+      };
+}
+
+function pairSize(pair: Omit<PairPlan, "size">, everyRequest: boolean): number {
+  let n = 0;
+  for (const shape of shapesOf(pair, everyRequest)) n += shape.regions.length;
+  return n;
 }
 
 /** The request a class stands for, as the runtime takes it. */
@@ -228,7 +262,8 @@ export function planEnumeration(
   const userTypes = userTypeClasses(base, head);
   const setNames = [...new Set([...base.permissionSets.keys(), ...head.permissionSets.keys()])].sort(compareText);
   const orgChanged = withoutPlace(base.org) !== withoutPlace(head.org);
-  const pairs: PairPlan[] = [];
+  const everyRequest = base.org.enforceLoginIpRangesEveryRequest || head.org.enforceLoginIpRangesEveryRequest;
+  const pairs: Array<PairPlan & { everyRequest: boolean }> = [];
   const bounded: Array<{ profile: string; app: AppClass; size: number }> = [];
   let unchanged = 0;
   let size = 0;
@@ -247,13 +282,30 @@ export function planEnumeration(
         unchanged++;
         continue;
       }
-      const sets = [bp?.loginIpRanges, hp?.loginIpRanges, base.org.trustedIpRanges, head.org.trustedIpRanges]
-        .concat([baseApp?.trustedIpRanges, headApp?.trustedIpRanges])
-        .map((id) => (id === undefined ? undefined : (base.addressSet(id) ?? head.addressSet(id))))
-        .filter((s) => s !== undefined);
-      const regions = regionsOf(sets.flatMap(spansOf));
-      const plan = { profile, app, permissionClasses: classes, userTypes, variants, regions };
-      const n = pairSize(plan);
+      const spans = (ids: ReadonlyArray<string | null | undefined>): AddressSpan[] =>
+        ids.flatMap((id) => {
+          const set = id === undefined || id === null ? undefined : (base.addressSet(id) ?? head.addressSet(id));
+          return set ? spansOf(set) : [];
+        });
+      const profileSpans = spans([bp?.loginIpRanges, hp?.loginIpRanges]);
+      const appSpans = spans([baseApp?.trustedIpRanges, headApp?.trustedIpRanges]);
+      const orgSpans = spans([base.org.trustedIpRanges, head.org.trustedIpRanges]);
+      const cache = new Map<string, AddressSpan[]>();
+      const regions = (reads: AddressReads): AddressSpan[] => {
+        const key = `${reads.profile}${reads.app}${reads.org}`;
+        let found = cache.get(key);
+        if (!found) {
+          found = regionsOf([
+            ...(reads.profile ? profileSpans : []),
+            ...(reads.app ? appSpans : []),
+            ...(reads.org ? orgSpans : []),
+          ]);
+          cache.set(key, found);
+        }
+        return found;
+      };
+      const plan = { profile, app, permissionClasses: classes, userTypes, variants, regions, everyRequest };
+      const n = pairSize(plan, everyRequest);
       if (size + n > limit) {
         bounded.push({ profile, app, size: n });
         continue;

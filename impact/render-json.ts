@@ -11,10 +11,10 @@ function span(s: AddressSpan): { family: 4 | 6; first: string; last: string } {
 }
 
 /** The diff as one JSON document. */
-export function renderDiffJson(summary: DiffSummary, report: ImpactReport, userTypeClasses: number): string {
+export function renderDiffJson(summary: DiffSummary, report: ImpactReport): string {
   const rows = report.rows.map((r) => ({
     kind: r.kind,
-    summary: describeRow(r, userTypeClasses),
+    summary: describeRow(r),
     profile: r.profile,
     permissionSets: r.permissionSets,
     app: {

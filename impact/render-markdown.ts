@@ -25,7 +25,7 @@ function inline(text: string): string {
 }
 
 /** The diff as a pull request comment. */
-export function renderDiffMarkdown(summary: DiffSummary, report: ImpactReport, userTypeClasses: number): string {
+export function renderDiffMarkdown(summary: DiffSummary, report: ImpactReport): string {
   const c = report.counts;
   const headline =
     report.rows.length === 0
@@ -49,7 +49,7 @@ export function renderDiffMarkdown(summary: DiffSummary, report: ImpactReport, u
       "",
     );
     for (const row of rows) {
-      out.push(`- ${inline(describeRow(row, userTypeClasses))}`);
+      out.push(`- ${inline(describeRow(row))}`);
       for (const cite of row.citations) out.push(`  - ${inline(describeCitation(cite))}`);
     }
     out.push("", "</details>");

@@ -5,7 +5,7 @@ import type { ReplayReport } from "./replay.js";
 import { KIND_TITLES, sizeSentence, type DiffSummary } from "./summary.js";
 
 /** The diff as text: a summary line, then each kind of change with its rows and citations. */
-export function renderDiffText(summary: DiffSummary, report: ImpactReport, userTypeClasses: number): string {
+export function renderDiffText(summary: DiffSummary, report: ImpactReport): string {
   const lines = [`gatehouse diff ${summary.base} → ${summary.head}`, sizeSentence(summary)];
   if (report.rows.length === 0) lines.push("", "No request is decided differently.");
   for (const kind of CHANGE_KINDS) {
@@ -13,7 +13,7 @@ export function renderDiffText(summary: DiffSummary, report: ImpactReport, userT
     if (rows.length === 0) continue;
     lines.push("", `${KIND_TITLES[kind]} (${rows.length} rows, ${report.counts[kind]} request classes):`);
     for (const row of rows) {
-      lines.push(`  - ${describeRow(row, userTypeClasses)}`);
+      lines.push(`  - ${describeRow(row)}`);
       for (const c of row.citations) lines.push(`      ${describeCitation(c)}`);
     }
   }
