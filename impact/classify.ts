@@ -62,7 +62,8 @@ export function changeKind(base: Decision, head: Decision): ChangeKind {
   return reasons(base) !== reasons(head) ? "reasons" : "notes";
 }
 
-type Draft = Omit<ImpactRow, "citations">;
+/** A row being merged, with the key of its outcome computed once. */
+type Draft = Omit<ImpactRow, "citations"> & { readonly outcome: string };
 
 const sortedUnique = <T>(values: readonly T[], key: (v: T) => string): T[] => {
   const byKey = new Map(values.map((v) => [key(v), v]));
@@ -71,6 +72,13 @@ const sortedUnique = <T>(values: readonly T[], key: (v: T) => string): T[] => {
 
 function draftOf(c: DecidedChange): Draft {
   return {
+    outcome: JSON.stringify([
+      c.cls.profile,
+      c.cls.permissionSets,
+      c.cls.app.clientId,
+      decisionKey(c.base),
+      decisionKey(c.head),
+    ]),
     kind: changeKind(c.base, c.head),
     profile: c.cls.profile,
     permissionSets: c.cls.permissionSets,
@@ -102,15 +110,9 @@ const dimensionKey: Record<Dimension, (row: Draft) => string> = {
 const DIMENSIONS: readonly Dimension[] = ["addresses", "grants", "logins", "variants", "userTypes", "channels"];
 
 function rowKey(r: Draft, except: Dimension): string {
-  return JSON.stringify([
-    r.kind,
-    r.profile,
-    r.permissionSets,
-    r.app.clientId,
-    decisionKey(r.base),
-    decisionKey(r.head),
-    ...DIMENSIONS.filter((d) => d !== except).map((d) => dimensionKey[d](r)),
-  ]);
+  let key = r.outcome;
+  for (const d of DIMENSIONS) if (d !== except) key += `\u0000${dimensionKey[d](r)}`;
+  return key;
 }
 
 function mergeValues(dim: Dimension, a: Draft, b: Draft): Draft {
@@ -188,7 +190,10 @@ function breadth(row: ImpactRow): number {
 export function classify(result: DiffResult): ImpactReport {
   let rows = result.changes.map(draftOf);
   for (const dim of DIMENSIONS) rows = mergeAlong(rows, dim);
-  const full: ImpactRow[] = rows.map((r) => ({ ...r, citations: cite(r, result.base, result.head) }));
+  const full: ImpactRow[] = rows.map(({ outcome: _outcome, ...r }) => ({
+    ...r,
+    citations: cite({ ...r, outcome: _outcome }, result.base, result.head),
+  }));
   full.sort(
     (a, b) =>
       CHANGE_KINDS.indexOf(a.kind) - CHANGE_KINDS.indexOf(b.kind) ||
