@@ -88,7 +88,7 @@ function draftOf(c: DecidedChange): Draft {
     grants: [c.cls.grant],
     logins: [c.cls.login],
     variants: [c.cls.variant],
-    addresses: [c.cls.region],
+    addresses: c.cls.region.spans,
     base: c.base,
     head: c.head,
     classes: 1,

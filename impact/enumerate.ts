@@ -11,7 +11,7 @@ import { compareText } from "../compiler/diagnostics/diagnostic.js";
 import { APPLESS_GRANTS, EXTERNAL_USER_TYPES, GRANTS, USER_TYPES } from "../compiler/emit/lib-tables.js";
 import type { IrConnectedApp } from "../compiler/lower/ir.js";
 import { permissionClasses, symmetric, type PermissionClass } from "./permission-classes.js";
-import { regionsOf, spansOf, type AddressSpan } from "./regions.js";
+import { addressClasses, spansOf, type AddressClass, type AddressSpan } from "./regions.js";
 import type { VersionIndex } from "./version.js";
 import { withoutPlace } from "./version.js";
 
@@ -50,7 +50,8 @@ export interface RequestClass {
   readonly grant: string;
   readonly login: boolean;
   readonly variant: Variant;
-  readonly region: AddressSpan;
+  /** The addresses the class stands for; requests carry its representative. */
+  readonly region: AddressClass;
 }
 
 /** The classes of one (profile, app) pair. */
@@ -62,7 +63,7 @@ export interface PairPlan {
   readonly userTypes: readonly UserTypeClass[];
   readonly variants: readonly Variant[];
   /** The address regions a request reads, by whether it reads the profile's ranges, the app's, the org's. */
-  readonly regions: (reads: AddressReads) => readonly AddressSpan[];
+  readonly regions: (reads: AddressReads) => readonly AddressClass[];
   /** How many classes `classesOf` yields. */
   readonly size: number;
 }
@@ -186,7 +187,7 @@ interface Shape {
   readonly grant: string;
   readonly login: boolean;
   readonly variant: Variant;
-  readonly regions: readonly AddressSpan[];
+  readonly regions: readonly AddressClass[];
 }
 
 /** Every combination of a pair's fields but the address, with the address regions it reads. */
@@ -230,7 +231,7 @@ function pairSize(pair: Omit<PairPlan, "size">, everyRequest: boolean): number {
 
 /** The request a class stands for, as the runtime takes it. */
 export function requestOf(c: RequestClass): Record<string, unknown> {
-  const address = formatAddress(c.region.family, c.region.first);
+  const address = formatAddress(c.region.family, c.region.representative);
   const session = {
     ...(c.variant.originIpSame ? { originIp: address } : {}),
     ...(c.variant.highAssurance ? { highAssurance: true } : {}),
@@ -267,6 +268,8 @@ export function planEnumeration(
   const bounded: Array<{ profile: string; app: AppClass; size: number }> = [];
   let unchanged = 0;
   let size = 0;
+  // Address classes by the address sets they are cut from: profiles and apps share their sets.
+  const cache = new Map<string, AddressClass[]>();
   for (const app of apps) {
     const baseApp = app.clientId === null ? undefined : base.apps.get(app.clientId);
     const headApp = app.clientId === null ? undefined : head.apps.get(app.clientId);
@@ -282,20 +285,25 @@ export function planEnumeration(
         unchanged++;
         continue;
       }
-      const spans = (ids: ReadonlyArray<string | null | undefined>): AddressSpan[] =>
+      // Each version's set apart: a class is one membership in every one of them.
+      const spans = (ids: ReadonlyArray<string | null | undefined>): AddressSpan[][] =>
         ids.flatMap((id) => {
           const set = id === undefined || id === null ? undefined : (base.addressSet(id) ?? head.addressSet(id));
-          return set ? spansOf(set) : [];
+          return set ? [spansOf(set)] : [];
         });
       const profileSpans = spans([bp?.loginIpRanges, hp?.loginIpRanges]);
       const appSpans = spans([baseApp?.trustedIpRanges, headApp?.trustedIpRanges]);
       const orgSpans = spans([base.org.trustedIpRanges, head.org.trustedIpRanges]);
-      const cache = new Map<string, AddressSpan[]>();
-      const regions = (reads: AddressReads): AddressSpan[] => {
-        const key = `${reads.profile}${reads.app}${reads.org}`;
+      const setIds = (ids: ReadonlyArray<string | null | undefined>): string => ids.map((id) => id ?? "-").join(",");
+      const regions = (reads: AddressReads): AddressClass[] => {
+        const key = [
+          reads.profile ? setIds([bp?.loginIpRanges, hp?.loginIpRanges]) : "",
+          reads.app ? setIds([baseApp?.trustedIpRanges, headApp?.trustedIpRanges]) : "",
+          reads.org ? setIds([base.org.trustedIpRanges, head.org.trustedIpRanges]) : "",
+        ].join("|");
         let found = cache.get(key);
         if (!found) {
-          found = regionsOf([
+          found = addressClasses([
             ...(reads.profile ? profileSpans : []),
             ...(reads.app ? appSpans : []),
             ...(reads.org ? orgSpans : []),

@@ -96,8 +96,8 @@ export function formatSpan(span: AddressSpan): string {
   return span.first === span.last ? first : `${first}–${formatAddress(span.family, span.last)}`;
 }
 
-/** Merged spans as text: `any address`, `any IPv4 address`, or the ranges joined by commas. */
-export function describeSpans(spans: readonly AddressSpan[]): string {
+/** Merged spans as text: `any address`, `any IPv4 address`, or the ranges joined by commas (the first `most`). */
+export function describeSpans(spans: readonly AddressSpan[], most = 12): string {
   const merged = mergeSpans(spans);
   const all4 = coversFamily(merged, 4);
   const all6 = coversFamily(merged, 6);
@@ -107,5 +107,45 @@ export function describeSpans(spans: readonly AddressSpan[]): string {
   else parts.push(...merged.filter((s) => s.family === 4).map(formatSpan));
   if (all6) parts.push("any IPv6 address");
   else parts.push(...merged.filter((s) => s.family === 6).map(formatSpan));
+  if (parts.length > most) return `${parts.slice(0, most).join(", ")} and ${parts.length - most} more ranges`;
   return parts.join(", ");
+}
+
+/** Addresses that every address set of a request treats alike: the regions with one membership. */
+export interface AddressClass {
+  readonly family: IpFamily;
+  /** The address requests of the class carry (the first of its first region). */
+  readonly representative: bigint;
+  /** Every region of the class, sorted. */
+  readonly spans: readonly AddressSpan[];
+}
+
+/** Tells, for ascending addresses of one family after another, whether each is in `spans` (merged, sorted). */
+function membership(spans: readonly AddressSpan[]): (family: IpFamily, value: bigint) => boolean {
+  let i = 0;
+  return (family, value) => {
+    while (i < spans.length && (spans[i]!.family < family || (spans[i]!.family === family && spans[i]!.last < value)))
+      i++;
+    const s = spans[i];
+    return s !== undefined && s.family === family && s.first <= value;
+  };
+}
+
+/**
+ * The regions cut by every boundary of `sets`, grouped by which of the sets hold them (and by
+ * family): every address of a class is inside exactly the same sets, so one address decides for
+ * the class. At most 2^sets classes per family, however many ranges the sets hold.
+ */
+export function addressClasses(sets: ReadonlyArray<readonly AddressSpan[]>): AddressClass[] {
+  const merged = sets.map((s) => mergeSpans(s));
+  const members = merged.map(membership);
+  const classes = new Map<string, { family: IpFamily; representative: bigint; spans: AddressSpan[] }>();
+  // INVARIANT: regionsOf returns regions sorted by family, then address, as `membership` needs.
+  for (const region of regionsOf(merged.flat())) {
+    const key = `${region.family}:${members.map((inside) => (inside(region.family, region.first) ? 1 : 0)).join("")}`;
+    const found = classes.get(key);
+    if (found) found.spans.push(region);
+    else classes.set(key, { family: region.family, representative: region.first, spans: [region] });
+  }
+  return [...classes.values()];
 }
