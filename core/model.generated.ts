@@ -122,6 +122,18 @@ export type PermissionSetDeclaration = {
   readonly description?: Description;
   readonly permissions?: Permissions;
 };
+/** A permission set group: a bundle of permission sets assigned as one. A user assigned the group holds the union of its members' permissions minus the muted ones, and is assigned to every connected app one of its members is assigned to (muting never removes app access). */
+export type PermissionSetGroupDeclaration = {
+  /** Always `PermissionSetGroup`: the kind of declaration this document holds. */
+  readonly kind: "PermissionSetGroup";
+  readonly name: Name;
+  readonly label?: Label;
+  readonly description?: Description;
+  /** The group's member permission sets, by name. A group needs at least one member. */
+  readonly permissionSets: Reference[];
+  /** The permissions the group's muting permission set removes from what its members grant. Muting never removes connected app access. */
+  readonly mutingPermissions?: Permissions;
+};
 /** A connected app (OAuth client): how it is installed, who may use it, and how it relaxes login IP ranges. */
 export type ConnectedAppDeclaration = {
   /** Always `ConnectedApp`: the kind of declaration this document holds. */
@@ -174,6 +186,8 @@ export type UserDeclaration = {
   readonly profile: Reference;
   /** The permission sets assigned to the user, by name. */
   readonly permissionSets?: Reference[];
+  /** The permission set groups assigned to the user, by name. */
+  readonly permissionSetGroups?: Reference[];
   /** An integration (system) user that should be API-only. */
   readonly integration?: boolean;
 };
@@ -225,7 +239,7 @@ export type AcknowledgementDeclaration = {
   /** The declaration the finding is about, by kind and name. Omit it for a finding about the org-wide settings. */
   readonly subject?: {
     /** The kind of the declaration. */
-    readonly kind: "Org" | "Profile" | "PermissionSet" | "ConnectedApp" | "User";
+    readonly kind: "Org" | "Profile" | "PermissionSet" | "PermissionSetGroup" | "ConnectedApp" | "User";
     readonly name: Reference;
   };
   /** Why the risk is accepted, for the people who review it: the compensating control, the ticket, the owner. */
@@ -246,6 +260,8 @@ export type Request = {
     readonly profile: string;
     /** The user's permission sets, by name (default empty). Undeclared ones grant nothing. */
     readonly permissionSets?: string[];
+    /** The user's permission set groups, by name (default empty). Each grants its members' permissions minus its muted ones; undeclared ones grant nothing. */
+    readonly permissionSetGroups?: string[];
   };
   /** The connected app the request comes through, or `null` for none (allowed only for grants `password`, `soap_login` and `session`). */
   readonly app: {

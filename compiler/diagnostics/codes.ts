@@ -253,6 +253,13 @@ export const CODES = {
     example: "sites: []",
     fix: "List the sites, or remove the key.",
   },
+  GH220: {
+    severity: "error",
+    slug: "empty-permission-set-group",
+    summary: "A permission set group has no member permission sets, so it grants nothing and assigns to no app.",
+    example: "kind: PermissionSetGroup\nname: Sales_Ops\npermissionSets: []",
+    fix: "List the group's member permission sets, or remove the group.",
+  },
   GH300: {
     severity: "warning",
     slug: "overlapping-ranges",

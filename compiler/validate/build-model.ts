@@ -8,6 +8,7 @@ import type {
   NetworkDeclaration,
   OrgDeclaration,
   PermissionSetDeclaration,
+  PermissionSetGroupDeclaration,
   ProfileDeclaration,
   SiteDeclaration,
   TestDeclaration,
@@ -21,6 +22,7 @@ import type {
   DeclSource,
   NetworkModel,
   OrgModel,
+  PermissionSetGroupModel,
   PermissionSetModel,
   PolicySet,
   ProfileModel,
@@ -37,6 +39,7 @@ export type ValidDoc =
   | { kind: "Network"; doc: SourceDoc; decl: NetworkDeclaration }
   | { kind: "Profile"; doc: SourceDoc; decl: ProfileDeclaration }
   | { kind: "PermissionSet"; doc: SourceDoc; decl: PermissionSetDeclaration }
+  | { kind: "PermissionSetGroup"; doc: SourceDoc; decl: PermissionSetGroupDeclaration }
   | { kind: "ConnectedApp"; doc: SourceDoc; decl: ConnectedAppDeclaration }
   | { kind: "User"; doc: SourceDoc; decl: UserDeclaration }
   | { kind: "Site"; doc: SourceDoc; decl: SiteDeclaration }
@@ -48,6 +51,7 @@ const KIND_WORDS: Record<Kind, string> = {
   Network: "network",
   Profile: "profile",
   PermissionSet: "permission set",
+  PermissionSetGroup: "permission set group",
   ConnectedApp: "connected app",
   User: "user",
   Site: "site",
@@ -169,14 +173,18 @@ export function buildPolicySet(
     }
     return labels;
   };
-  const labels = { Profile: labelIndex("Profile"), PermissionSet: labelIndex("PermissionSet") };
+  const labels: Partial<Record<Kind, Map<string, string>>> = {
+    Profile: labelIndex("Profile"),
+    PermissionSet: labelIndex("PermissionSet"),
+    PermissionSetGroup: labelIndex("PermissionSetGroup"),
+  };
 
   /** Checks one reference; reports an unknown one and says whether it resolved. */
   const resolves = (kind: Kind, name: string, doc: SourceDoc, pointer: string): boolean => {
     const table = byKind.get(kind);
     if (table?.has(name)) return true;
     if (declaredButInvalid(kind, name)) return false;
-    const byLabel = kind === "Profile" || kind === "PermissionSet" ? labels[kind].get(name) : undefined;
+    const byLabel = labels[kind]?.get(name);
     const hint =
       byLabel !== undefined
         ? `\`${name}\` is the label of ${KIND_WORDS[kind]} \`${byLabel}\`; references use names, so write \`${byLabel}\``
@@ -216,6 +224,23 @@ export function buildPolicySet(
     );
   }
 
+  const permissionSetGroups = new Map<string, PermissionSetGroupModel>();
+  for (const g of all("PermissionSetGroup")) {
+    permissionSetGroups.set(
+      g.decl.name,
+      withLabel(
+        {
+          name: g.decl.name,
+          source: sourceOf("PermissionSetGroup", g.decl.name, g.doc),
+          doc: g.doc,
+          permissionSets: resolvedList("PermissionSet", g.decl.permissionSets, g.doc, "/permissionSets"),
+          mutingPermissions: g.decl.mutingPermissions ?? [],
+        },
+        g.decl.label,
+      ),
+    );
+  }
+
   const sites = new Map<string, SiteModel>();
   for (const s of all("Site")) {
     sites.set(
@@ -234,6 +259,12 @@ export function buildPolicySet(
       userType: u.decl.userType ?? "Standard",
       profile: u.decl.profile,
       permissionSets: resolvedList("PermissionSet", u.decl.permissionSets, u.doc, "/permissionSets"),
+      permissionSetGroups: resolvedList(
+        "PermissionSetGroup",
+        u.decl.permissionSetGroups,
+        u.doc,
+        "/permissionSetGroups",
+      ),
       integration: u.decl.integration ?? false,
     };
     users.set(
@@ -367,6 +398,7 @@ export function buildPolicySet(
     networks,
     profiles,
     permissionSets,
+    permissionSetGroups,
     apps,
     users,
     sites,

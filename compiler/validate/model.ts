@@ -74,6 +74,13 @@ export interface PermissionSetModel extends Declared {
   readonly permissions: readonly Permission[];
 }
 
+/** A permission set group: its resolved members and the permissions its muting set removes. */
+export interface PermissionSetGroupModel extends Declared {
+  /** Member permission sets that resolve (unknown members are reported and left out). */
+  readonly permissionSets: readonly string[];
+  readonly mutingPermissions: readonly Permission[];
+}
+
 /** The IP relaxation values of docs/semantics.md §4.8. */
 export type IpRelaxation = "ENFORCE" | "ENFORCE_RELAXREFRESH" | "BYPASS_2FACTOR" | "BYPASS";
 
@@ -100,6 +107,7 @@ export interface UserModel extends Declared {
   readonly userType: UserType;
   readonly profile: string;
   readonly permissionSets: readonly string[];
+  readonly permissionSetGroups: readonly string[];
   readonly integration: boolean;
 }
 
@@ -141,6 +149,7 @@ export interface PolicySet {
   readonly networks: ReadonlyMap<string, NetworkModel>;
   readonly profiles: ReadonlyMap<string, ProfileModel>;
   readonly permissionSets: ReadonlyMap<string, PermissionSetModel>;
+  readonly permissionSetGroups: ReadonlyMap<string, PermissionSetGroupModel>;
   readonly apps: ReadonlyMap<string, ConnectedAppModel>;
   readonly users: ReadonlyMap<string, UserModel>;
   readonly sites: ReadonlyMap<string, SiteModel>;

@@ -24,7 +24,7 @@ export function coversFamily(ranges: readonly AddressRange[], family: IpFamily):
   return false;
 }
 
-/** True when the profile's users can call APIs: it grants `ApiEnabled`, or a declared user on it gets it from a permission set. */
+/** True when the profile's users can call APIs: it grants `ApiEnabled`, or a declared user on it gets it from a permission set or group. */
 function apiCapable(policy: PolicySet, profile: ProfileModel): boolean {
   if (profile.permissions.includes("ApiEnabled")) return true;
   return usersOfProfile(policy, profile.name).some((u) => userPermissions(policy, u).has("ApiEnabled"));
@@ -40,7 +40,7 @@ export const profileWithoutLoginIpRanges: FindingCheck = {
     cvss: { min: 9.0, max: 10.0 },
     basis: "Security Health Review: Limit Login IP Ranges (Critical, CVSS 9.0–10.0)",
     checks:
-      "Every profile whose users can call APIs (it grants `ApiEnabled`, or a declared user on it gets `ApiEnabled` from a permission set) must have login IP ranges, and they must not together admit every IPv4 or every IPv6 address.",
+      "Every profile whose users can call APIs (it grants `ApiEnabled`, or a declared user on it gets `ApiEnabled` from a permission set or permission set group) must have login IP ranges, and they must not together admit every IPv4 or every IPv6 address.",
     threatScenarios: [
       "Stolen credentials or tokens are used from anywhere on the internet.",
       "Password spraying against API logins, which skip the interactive protections of the login page.",
