@@ -32,6 +32,7 @@ export interface ImpactRow {
   readonly kind: ChangeKind;
   readonly profile: string;
   readonly permissionSets: readonly string[];
+  readonly permissionSetGroups: readonly string[];
   readonly app: AppClass;
   readonly userTypes: readonly UserTypeClass[];
   readonly channels: ReadonlyArray<"api" | "ui">;
@@ -82,6 +83,7 @@ function draftOf(c: DecidedChange): Draft {
     kind: changeKind(c.base, c.head),
     profile: c.cls.profile,
     permissionSets: c.cls.permissionSets,
+    permissionSetGroups: c.cls.permissionSetGroups,
     app: c.cls.app,
     userTypes: [c.cls.userType],
     channels: [c.cls.channel],
@@ -174,6 +176,9 @@ function cite(row: Draft, base: VersionIndex, head: VersionIndex): Citation[] {
   for (const set of row.permissionSets)
     if (JSON.stringify(base.permissionSets.get(set)) !== JSON.stringify(head.permissionSets.get(set)))
       add("PermissionSet", set, true);
+  for (const group of row.permissionSetGroups)
+    if (JSON.stringify(base.permissionSetGroups.get(group)) !== JSON.stringify(head.permissionSetGroups.get(group)))
+      add("PermissionSetGroup", group, true);
   return [...out.values()].sort((a, b) => Number(b.changed) - Number(a.changed) || compareText(a.kind, b.kind));
 }
 

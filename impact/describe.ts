@@ -79,6 +79,10 @@ export function describeRow(row: ImpactRow): string {
   const who = [`profile ${code(row.profile)}`];
   if (row.permissionSets.length > 0)
     who.push(`with permission set${row.permissionSets.length > 1 ? "s" : ""} ${list(row.permissionSets)}`);
+  if (row.permissionSetGroups.length > 0)
+    who.push(
+      `${row.permissionSets.length > 0 ? "and" : "with"} permission set group${row.permissionSetGroups.length > 1 ? "s" : ""} ${list(row.permissionSetGroups)}`,
+    );
   const types = new Set(row.userTypes.flatMap((u) => u.userTypes));
   if (types.size < USER_TYPES.length) who.push(`(${row.userTypes.map((u) => u.label).join(", ")})`);
   const action =

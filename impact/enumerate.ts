@@ -10,7 +10,7 @@ import { formatAddress } from "../core/address.js";
 import { compareText } from "../compiler/diagnostics/diagnostic.js";
 import { APPLESS_GRANTS, EXTERNAL_USER_TYPES, GRANTS, USER_TYPES } from "../compiler/emit/lib-tables.js";
 import type { IrConnectedApp } from "../compiler/lower/ir.js";
-import { permissionClasses, symmetric, type PermissionClass } from "./permission-classes.js";
+import { permissionClasses, symmetric, type Grantor, type PermissionClass } from "./permission-classes.js";
 import { addressClasses, spansOf, type AddressClass, type AddressSpan } from "./regions.js";
 import type { VersionIndex } from "./version.js";
 import { withoutPlace } from "./version.js";
@@ -44,6 +44,7 @@ export interface Variant {
 export interface RequestClass {
   readonly profile: string;
   readonly permissionSets: readonly string[];
+  readonly permissionSetGroups: readonly string[];
   readonly app: AppClass;
   readonly userType: UserTypeClass;
   readonly channel: "api" | "ui";
@@ -213,6 +214,7 @@ export function* classesOf(pair: PairPlan & { readonly everyRequest: boolean }):
       yield {
         profile: pair.profile,
         permissionSets: shape.permissionClass.permissionSets,
+        permissionSetGroups: shape.permissionClass.permissionSetGroups,
         app: pair.app,
         userType: shape.userType,
         channel: shape.channel,
@@ -238,7 +240,12 @@ export function requestOf(c: RequestClass): Record<string, unknown> {
     ...(c.variant.identityVerified ? { identityVerified: true } : {}),
   };
   return {
-    user: { userType: c.userType.userTypes[0], profile: c.profile, permissionSets: [...c.permissionSets] },
+    user: {
+      userType: c.userType.userTypes[0],
+      profile: c.profile,
+      permissionSets: [...c.permissionSets],
+      ...(c.permissionSetGroups.length > 0 ? { permissionSetGroups: [...c.permissionSetGroups] } : {}),
+    },
     app: c.app.clientId === null ? null : { clientId: c.app.clientId },
     channel: c.channel,
     grant: c.grant,
@@ -261,7 +268,12 @@ export function planEnumeration(
   const profiles = [...declared, undeclared];
   const apps = appClasses(base, head);
   const userTypes = userTypeClasses(base, head);
-  const setNames = [...new Set([...base.permissionSets.keys(), ...head.permissionSets.keys()])].sort(compareText);
+  const names = (m: (v: VersionIndex) => ReadonlyMap<string, unknown>): string[] =>
+    [...new Set([...m(base).keys(), ...m(head).keys()])].sort(compareText);
+  const grantors: Grantor[] = [
+    ...names((v) => v.permissionSets).map((name) => ({ kind: "set" as const, name })),
+    ...names((v) => v.permissionSetGroups).map((name) => ({ kind: "group" as const, name })),
+  ];
   const orgChanged = withoutPlace(base.org) !== withoutPlace(head.org);
   const everyRequest = base.org.enforceLoginIpRangesEveryRequest || head.org.enforceLoginIpRangesEveryRequest;
   const pairs: Array<PairPlan & { everyRequest: boolean }> = [];
@@ -274,7 +286,7 @@ export function planEnumeration(
     const baseApp = app.clientId === null ? undefined : base.apps.get(app.clientId);
     const headApp = app.clientId === null ? undefined : head.apps.get(app.clientId);
     const appChanged = appKey(baseApp) !== appKey(headApp);
-    const allClasses = permissionClasses(setNames, base, head, baseApp, headApp);
+    const allClasses = permissionClasses(grantors, base, head, baseApp, headApp);
     const variants = variantsOf(base, head, [baseApp, headApp]);
     for (const profile of profiles) {
       const bp = base.profiles.get(profile);

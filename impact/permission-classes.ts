@@ -1,7 +1,8 @@
 /**
- * The permission-set combinations that can matter for one connected app. A user's permission
- * sets reach the decision only through the union of their permissions and whether one of them
- * is assigned to the request's app; so a combination is summed up, for both versions at once,
+ * The combinations of permission sets and permission set groups that can matter for one connected
+ * app. A user's sets and groups reach the decision only through the union of their permissions
+ * and whether one of them is assigned to the request's app (a group is, when one of its members
+ * is); so a combination is summed up, for both versions at once,
  * by a signature of ten bits, and combinations are closed under union. Every reachable
  * signature is one class, represented by the first (shortest) combination that reaches it.
  */
@@ -11,10 +12,17 @@ import type { VersionIndex } from "./version.js";
 /** The permissions a decision reads, in bit order. */
 export const PERMISSIONS = ["ApiEnabled", "ApiUserOnly", "UseAnyApiClient", "ApproveUninstalledConnectedApps"] as const;
 
-/** A class of permission-set combinations: its signature and one combination that has it. */
+/** A class of combinations: its signature and one combination (sets and groups) that has it. */
 export interface PermissionClass {
   readonly signature: number;
   readonly permissionSets: readonly string[];
+  readonly permissionSetGroups: readonly string[];
+}
+
+/** A permission set or a permission set group, by name. */
+export interface Grantor {
+  readonly kind: "set" | "group";
+  readonly name: string;
 }
 
 function permissionBits(permissions: readonly string[] | undefined): number {
@@ -26,16 +34,21 @@ function permissionBits(permissions: readonly string[] | undefined): number {
 }
 
 function signatureOf(
-  name: string,
+  grantor: Grantor,
   base: VersionIndex,
   head: VersionIndex,
   baseApp: IrConnectedApp | undefined,
   headApp: IrConnectedApp | undefined,
 ): number {
-  const b = permissionBits(base.permissionSets.get(name));
-  const h = permissionBits(head.permissionSets.get(name));
-  const ab = baseApp?.permissionSets.includes(name) === true ? 1 : 0;
-  const ah = headApp?.permissionSets.includes(name) === true ? 1 : 0;
+  const name = grantor.name;
+  const perms = (v: VersionIndex): readonly string[] | undefined =>
+    (grantor.kind === "set" ? v.permissionSets : v.permissionSetGroups).get(name);
+  const assigned = (app: IrConnectedApp | undefined): number =>
+    (grantor.kind === "set" ? app?.permissionSets : app?.permissionSetGroups)?.includes(name) === true ? 1 : 0;
+  const b = permissionBits(perms(base));
+  const h = permissionBits(perms(head));
+  const ab = assigned(baseApp);
+  const ah = assigned(headApp);
   return b | (h << 4) | (ab << 8) | (ah << 9);
 }
 
@@ -49,20 +62,24 @@ export function symmetric(signature: number): boolean {
  * (undefined: no such app in that version), the empty combination first. At most 1024 classes.
  */
 export function permissionClasses(
-  names: readonly string[],
+  grantors: readonly Grantor[],
   base: VersionIndex,
   head: VersionIndex,
   baseApp: IrConnectedApp | undefined,
   headApp: IrConnectedApp | undefined,
 ): PermissionClass[] {
-  const classes = new Map<number, readonly string[]>([[0, []]]);
-  for (const name of names) {
-    const sig = signatureOf(name, base, head, baseApp, headApp);
+  const classes = new Map<number, readonly Grantor[]>([[0, []]]);
+  for (const grantor of grantors) {
+    const sig = signatureOf(grantor, base, head, baseApp, headApp);
     if (sig === 0) continue;
-    for (const [existing, sets] of [...classes]) {
+    for (const [existing, combination] of [...classes]) {
       const joined = existing | sig;
-      if (!classes.has(joined)) classes.set(joined, [...sets, name]);
+      if (!classes.has(joined)) classes.set(joined, [...combination, grantor]);
     }
   }
-  return [...classes].map(([signature, permissionSets]) => ({ signature, permissionSets }));
+  return [...classes].map(([signature, combination]) => ({
+    signature,
+    permissionSets: combination.filter((g) => g.kind === "set").map((g) => g.name),
+    permissionSetGroups: combination.filter((g) => g.kind === "group").map((g) => g.name),
+  }));
 }

@@ -17,6 +17,7 @@ export function renderDiffJson(summary: DiffSummary, report: ImpactReport): stri
     summary: describeRow(r),
     profile: r.profile,
     permissionSets: r.permissionSets,
+    permissionSetGroups: r.permissionSetGroups,
     app: {
       clientId: r.app.clientId,
       clientIds: r.app.clientIds,

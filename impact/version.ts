@@ -29,6 +29,8 @@ export interface Place {
 export class VersionIndex {
   readonly profiles: ReadonlyMap<string, IrProfile>;
   readonly permissionSets: ReadonlyMap<string, readonly string[]>;
+  /** Each permission set group's permissions (members' union minus the muted ones). */
+  readonly permissionSetGroups: ReadonlyMap<string, readonly string[]>;
   readonly apps: ReadonlyMap<string, IrConnectedApp>;
   readonly addressSets: ReadonlyMap<string, IrAddressSet>;
   readonly org: IrOrg;
@@ -38,6 +40,7 @@ export class VersionIndex {
     this.org = ir.org;
     this.profiles = new Map(ir.profiles.map((p) => [p.name, p]));
     this.permissionSets = new Map(ir.permissionSets.map((s) => [s.name, s.permissions]));
+    this.permissionSetGroups = new Map(ir.permissionSetGroups.map((g) => [g.name, g.permissions]));
     this.apps = new Map(ir.apps.flatMap((a) => a.clientIds.map((c) => [c, a] as const)));
     this.addressSets = new Map(ir.addressSets.map((s) => [s.id, s]));
   }
@@ -57,11 +60,13 @@ export class VersionIndex {
           ? p.apps
           : kind === "PermissionSet"
             ? p.permissionSets
-            : kind === "Network"
-              ? p.networks
-              : kind === "Site"
-                ? p.sites
-                : undefined;
+            : kind === "PermissionSetGroup"
+              ? p.permissionSetGroups
+              : kind === "Network"
+                ? p.networks
+                : kind === "Site"
+                  ? p.sites
+                  : undefined;
     const source = kind === "Org" ? (p.org.name === name ? p.org.source : undefined) : table?.get(name)?.source;
     return source ? { file: source.file, line: source.line } : undefined;
   }

@@ -78,16 +78,15 @@ export async function runDiff(dirs: readonly string[], options: DiffCommandOptio
     );
     const impact = classify(result);
     const summary = summarize(result, impact, { base: baseLabel, head: headLabel });
-    const userTypeClasses = result.plan.pairs[0]?.userTypes.length ?? 0;
     switch (options.format) {
       case "json":
-        io.stdout(renderDiffJson(summary, impact, userTypeClasses));
+        io.stdout(renderDiffJson(summary, impact));
         break;
       case "markdown":
-        io.stdout(renderDiffMarkdown(summary, impact, userTypeClasses));
+        io.stdout(renderDiffMarkdown(summary, impact));
         break;
       case "text":
-        io.stdout(renderDiffText(summary, impact, userTypeClasses));
+        io.stdout(renderDiffText(summary, impact));
         break;
     }
     if (options.failOn === "widen" && impact.counts.gained > 0) return EXIT.policy;

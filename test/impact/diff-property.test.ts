@@ -62,6 +62,7 @@ function small(gen: GenPolicy): GenPolicy {
     org: { ...gen.org, trusted: one(gen.org.trusted) },
     profiles: gen.profiles.map((p) => ({ ...p, ranges: p.ranges === null ? null : one(p.ranges) })),
     permissionSets: gen.permissionSets,
+    groups: gen.groups,
     apps: gen.apps.map((a, i) => ({
       ...a,
       present: a.present && i < 2,
@@ -71,7 +72,7 @@ function small(gen: GenPolicy): GenPolicy {
   };
 }
 
-/** The head: the base with one part swapped in from `other` (part 0: nothing). */
+/** The head: the base with one part swapped in from `other` (part 0 and 14: nothing). */
 function mutate(base: GenPolicy, other: GenPolicy, part: number): GenPolicy {
   if (part === 1) return { ...base, org: other.org };
   if (part >= 2 && part <= 4) {
@@ -79,14 +80,19 @@ function mutate(base: GenPolicy, other: GenPolicy, part: number): GenPolicy {
     profiles[part - 2] = other.profiles[part - 2]!;
     return { ...base, profiles };
   }
-  if (part === 5 || part === 6) {
+  if (part >= 5 && part <= 7) {
     const permissionSets = [...base.permissionSets] as GenPolicy["permissionSets"];
     permissionSets[part - 5] = other.permissionSets[part - 5]!;
     return { ...base, permissionSets };
   }
-  if (part >= 7 && part <= 10) {
+  if (part === 8 || part === 9) {
+    const groups = [...base.groups] as GenPolicy["groups"];
+    groups[part - 8] = other.groups[part - 8]!;
+    return { ...base, groups };
+  }
+  if (part >= 10 && part <= 13) {
     const apps = [...base.apps];
-    apps[part - 7] = other.apps[part - 7]!;
+    apps[part - 10] = other.apps[part - 10]!;
     return { ...base, apps };
   }
   return base;
@@ -118,11 +124,15 @@ function sampleArb(addresses: readonly string[]): fc.Arbitrary<Record<string, un
   const address = fc.constantFrom(...addresses);
   return fc.record(
     {
-      user: fc.record({
-        userType: fc.constantFrom(...USER_TYPES),
-        profile: fc.constantFrom("P0", "P1", "P2", "P3"),
-        permissionSets: fc.subarray(["S0", "S1", "S9"]),
-      }),
+      user: fc.record(
+        {
+          userType: fc.constantFrom(...USER_TYPES),
+          profile: fc.constantFrom("P0", "P1", "P2", "P3"),
+          permissionSets: fc.subarray(["S0", "S1", "S2", "S9"]),
+          permissionSetGroups: fc.subarray(["G0", "G1", "G9"]),
+        },
+        { requiredKeys: ["userType", "profile", "permissionSets"] },
+      ),
       app: fc.option(fc.record({ clientId: fc.constantFrom("c0", "c1", "c2", "c3", "c4") }), { nil: null, freq: 6 }),
       channel: fc.constantFrom("api", "ui"),
       grant: fc.constantFrom(...GRANTS),
@@ -196,7 +206,7 @@ function diffMatchesRuntime(
   policies: fc.Arbitrary<GenPolicy>,
   tally: Tally,
 ): fc.IAsyncProperty<[GenPolicy, GenPolicy, number, number]> {
-  return fc.asyncProperty(policies, policies, fc.nat(11), fc.integer(), async (baseGen, otherGen, part, seed) => {
+  return fc.asyncProperty(policies, policies, fc.nat(14), fc.integer(), async (baseGen, otherGen, part, seed) => {
     const [base, head] = await Promise.all([versionOf(baseGen), versionOf(mutate(baseGen, otherGen, part))]);
     const result = diffVersions(base, head);
     expect(result.undecidable).toBe(0);
