@@ -76,6 +76,7 @@ function draftOf(c: DecidedChange): Draft {
     outcome: JSON.stringify([
       c.cls.profile,
       c.cls.permissionSets,
+      c.cls.permissionSetGroups,
       c.cls.app.clientId,
       decisionKey(c.base),
       decisionKey(c.head),

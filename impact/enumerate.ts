@@ -280,6 +280,9 @@ export function planEnumeration(
   const bounded: Array<{ profile: string; app: AppClass; size: number }> = [];
   let unchanged = 0;
   let size = 0;
+  const changedProfiles = profiles.filter(
+    (p) => withoutPlace(base.profiles.get(p)) !== withoutPlace(head.profiles.get(p)),
+  );
   // Address classes by the address sets they are cut from: profiles and apps share their sets.
   const cache = new Map<string, AddressClass[]>();
   for (const app of apps) {
@@ -287,12 +290,16 @@ export function planEnumeration(
     const headApp = app.clientId === null ? undefined : head.apps.get(app.clientId);
     const appChanged = appKey(baseApp) !== appKey(headApp);
     const allClasses = permissionClasses(grantors, base, head, baseApp, headApp);
+    const asymmetric = allClasses.filter((c) => !symmetric(c.signature));
     const variants = variantsOf(base, head, [baseApp, headApp]);
-    for (const profile of profiles) {
+    // With nothing of the org, the app or the grantors changed, only changed profiles can differ.
+    const candidates = orgChanged || appChanged || asymmetric.length > 0 ? profiles : changedProfiles;
+    unchanged += profiles.length - candidates.length;
+    for (const profile of candidates) {
       const bp = base.profiles.get(profile);
       const hp = head.profiles.get(profile);
-      const changed = orgChanged || appChanged || withoutPlace(bp) !== withoutPlace(hp);
-      const classes = changed ? allClasses : allClasses.filter((c) => !symmetric(c.signature));
+      const changed = orgChanged || appChanged || changedProfiles.includes(profile);
+      const classes = changed ? allClasses : asymmetric;
       if (classes.length === 0) {
         unchanged++;
         continue;
