@@ -29,7 +29,8 @@ function program(io: Io, result: { code: number }): Command {
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
     .addOption(formatOption())
     .option("--fail-on-warnings", "exit 1 when there are warnings, not only errors", false)
-    .action(async (dir: string, opts: { format: DiagnosticFormat; failOnWarnings: boolean }) => {
+    .option("--sarif-root <dir>", "make SARIF paths relative to DIR (default: the git repository holding the policy)")
+    .action(async (dir: string, opts: { format: DiagnosticFormat; failOnWarnings: boolean; sarifRoot?: string }) => {
       result.code = await runCheck(dir, opts, io);
     });
 
@@ -105,9 +106,15 @@ function program(io: Io, result: { code: number }): Command {
       ]),
     )
     .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
-    .action(async (dir: string, opts: { format: ReviewFormat; failOn?: FindingSeverity; today?: string }) => {
-      result.code = await runReview(dir, opts, io);
-    });
+    .option("--sarif-root <dir>", "make SARIF paths relative to DIR (default: the git repository holding the policy)")
+    .action(
+      async (
+        dir: string,
+        opts: { format: ReviewFormat; failOn?: FindingSeverity; today?: string; sarifRoot?: string },
+      ) => {
+        result.code = await runReview(dir, opts, io);
+      },
+    );
 
   root
     .command("import")
