@@ -59,7 +59,8 @@ function signerFor(options: BuildOptions): BundleSigner | undefined {
  */
 export async function runBuild(dir: string, options: BuildOptions, io: Io): Promise<number> {
   const signer = signerFor(options);
-  const sarif: SarifRun = { command: "build", root: sarifRoot(dir, io.cwd ?? process.cwd()) };
+  const cwd = io.cwd ?? process.cwd();
+  const sarif: SarifRun = { command: "build", root: sarifRoot(dir, cwd), cwd };
   const compilation = await compile(dir, { until: "typegen", types: options.types });
   if (compilation.diagnostics.length > 0)
     io.stderr(renderDiagnostics(options.format, compilation.diagnostics, compilation.sources, io, sarif));

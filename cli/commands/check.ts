@@ -25,7 +25,7 @@ export function renderDiagnostics(
   diagnostics: readonly Diagnostic[],
   sources: SourceSet | undefined,
   io: Io,
-  sarif: SarifRun = { command: "check", root: io.cwd ?? process.cwd() },
+  sarif: SarifRun = { command: "check", root: io.cwd ?? process.cwd(), cwd: io.cwd ?? process.cwd() },
 ): string {
   switch (format) {
     case "json":
@@ -85,7 +85,7 @@ export async function runCheck(dir: string, options: CheckOptions, io: Io): Prom
     );
   }
   const cwd = io.cwd ?? process.cwd();
-  const run: SarifRun = { command: "check", root: sarifRoot(dir, cwd, options.sarifRoot) };
+  const run: SarifRun = { command: "check", root: sarifRoot(dir, cwd, options.sarifRoot), cwd };
   const failed = (notes: SarifNotification[]): string => renderFailedDiagnosticsSarif(notes, gatehouseVersion(), run);
   const compilation = await sarifOnFailure(options.format === "sarif", io, failed, () =>
     compile(dir, { until: "emit" }),

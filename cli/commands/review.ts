@@ -38,7 +38,8 @@ export function localToday(now: Date = new Date()): string {
  * when the policy set has errors or, with `--fail-on`, when an open finding is that serious.
  */
 export async function runReview(dir: string, options: ReviewCommandOptions, io: Io): Promise<number> {
-  const run: SarifRun = { command: "review", root: sarifRoot(dir, io.cwd ?? process.cwd(), options.sarifRoot) };
+  const cwd = io.cwd ?? process.cwd();
+  const run: SarifRun = { command: "review", root: sarifRoot(dir, cwd, options.sarifRoot), cwd };
   const failed = (notes: SarifNotification[]): string => renderFailedReviewSarif(notes, gatehouseVersion(), run);
   return sarifOnFailure(options.format === "sarif", io, failed, () => reviewOrFail(dir, options, io, run));
 }

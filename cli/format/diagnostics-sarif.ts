@@ -43,10 +43,10 @@ export function diagnosticRules(): SarifRule[] {
  * of the offending value and the message, never the line. Results that would collide (the same
  * problem reported twice in one place) are told apart by their order.
  */
-function fingerprints(diagnostics: readonly Diagnostic[], root: string): string[] {
+function fingerprints(diagnostics: readonly Diagnostic[], run: SarifRun): string[] {
   const seen = new Map<string, number>();
   return diagnostics.map((d) => {
-    const key = [d.code, artifactLocation(d.file, root).uri, d.pointer, d.message].join("\u0000");
+    const key = [d.code, artifactLocation(d.file, run.root, run.cwd).uri, d.pointer, d.message].join("\u0000");
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
     return createHash("sha256").update(`${key}\u0000${n}`).digest("hex").slice(0, 32);
@@ -59,8 +59,7 @@ function fingerprints(diagnostics: readonly Diagnostic[], root: string): string[
  * root) and a stable fingerprint.
  */
 export function renderDiagnosticsSarif(diagnostics: readonly Diagnostic[], version: string, run: SarifRun): string {
-  const root = run.root;
-  const prints = fingerprints(diagnostics, root);
+  const prints = fingerprints(diagnostics, run);
   const results: SarifResult[] = diagnostics.map((d, i) => ({
     ruleId: d.code,
     level: LEVELS[d.severity],

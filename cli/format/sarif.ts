@@ -66,6 +66,8 @@ export interface SarifRun {
   readonly command: string;
   /** The repository root (see `sarifRoot`). */
   readonly root: string;
+  /** The directory relative file names in results are relative to (default: `root`). */
+  readonly cwd?: string;
 }
 
 /** Something that stopped a command from running, reported as a tool execution notification. */
@@ -93,16 +95,16 @@ export function sarifRoot(target: string, cwd: string, override?: string): strin
  * separators and percent-encoding; or an absolute `file:` URI for a file outside `root`, which
  * no relative reference could name without climbing out of the repository.
  */
-export function artifactLocation(file: string, root: string): { uri: string; uriBaseId?: string } {
-  const rel = relative(root, resolve(root, file));
-  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel))
-    return { uri: pathToFileURL(resolve(root, file)).href };
+export function artifactLocation(file: string, root: string, cwd: string = root): { uri: string; uriBaseId?: string } {
+  const full = resolve(cwd, file);
+  const rel = relative(root, full);
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return { uri: pathToFileURL(full).href };
   return { uri: rel.split(sep).join("/").split("/").map(encodeURIComponent).join("/"), uriBaseId: "%SRCROOT%" };
 }
 
-function physicalLocation(l: SarifLocation, root: string): Record<string, unknown> {
+function physicalLocation(l: SarifLocation, run: SarifRun): Record<string, unknown> {
   return {
-    artifactLocation: artifactLocation(l.file, root),
+    artifactLocation: artifactLocation(l.file, run.root, run.cwd),
     region: {
       startLine: l.line,
       startColumn: l.column,
@@ -154,7 +156,6 @@ export function renderSarif(
   results: readonly SarifResult[],
   run: SarifRun,
 ): string {
-  const root = run.root;
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   return log([
     {
@@ -166,12 +167,12 @@ export function renderSarif(
         ...(ruleIndex.has(r.ruleId) ? { ruleIndex: ruleIndex.get(r.ruleId) } : {}),
         level: r.level,
         message: { text: r.message },
-        locations: r.locations.map((l) => ({ physicalLocation: physicalLocation(l, root) })),
+        locations: r.locations.map((l) => ({ physicalLocation: physicalLocation(l, run) })),
         ...(r.relatedLocations && r.relatedLocations.length > 0
           ? {
               relatedLocations: r.relatedLocations.map((l, id) => ({
                 id,
-                physicalLocation: physicalLocation(l, root),
+                physicalLocation: physicalLocation(l, run),
                 ...(l.message === undefined ? {} : { message: { text: l.message } }),
               })),
             }
@@ -208,7 +209,7 @@ export function renderFailedSarif(
             message: { text: n.message },
             ...(n.location === undefined
               ? {}
-              : { locations: [{ physicalLocation: physicalLocation(n.location, run.root) }] }),
+              : { locations: [{ physicalLocation: physicalLocation(n.location, run) }] }),
           })),
         },
       ],

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -81,6 +82,25 @@ describe("SARIF accepted by GitHub code scanning (SARIF multitool, GitHub rules)
     }
     const again = await sarif(["check", policies], root);
     expect(again.log.runs[0]!.results[0]!.partialFingerprints).toEqual(run.results[0]!.partialFingerprints);
+  });
+
+  it("the installed command, given a relative path from a subdirectory, still names files from the repository root", () => {
+    const { policies } = repo({ "org.yaml": ORG, "apps.yaml": BROKEN_APPS });
+    const bin = join(packageRoot(), "bin", "gatehouse.js");
+    for (const command of ["check", "review"]) {
+      const run = spawnSync(process.execPath, [bin, command, "../../policies", "--format", "sarif"], {
+        cwd: join(policies, "sub"),
+        encoding: "utf8",
+      });
+      const log = JSON.parse(run.stdout) as Log;
+      const invocation = log.runs[0]!.invocations[0]!;
+      const where =
+        command === "check"
+          ? log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation
+          : (invocation.toolExecutionNotifications![0] as unknown as Log["runs"][0]["results"][0]).locations[0]!
+              .physicalLocation.artifactLocation;
+      expect(where).toEqual({ uri: "policies/apps.yaml", uriBaseId: "%SRCROOT%" });
+    }
   });
 
   it("--sarif-root makes paths relative to the directory given", async () => {
