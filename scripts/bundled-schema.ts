@@ -34,8 +34,10 @@ function enumDescriptions(node: { [key: string]: Json }): { [key: string]: Json 
   if (!Array.isArray(values) || described === null || typeof described !== "object" || Array.isArray(described))
     return {};
   const texts = values.map((v) => {
-    const text = described[String(v)];
-    if (typeof text !== "string") throw new Error(`bundled schema: enum value ${String(v)} has no description`);
+    // Enum values are strings or numbers; x-enumDescriptions is keyed by their JSON text.
+    const key = typeof v === "string" ? v : JSON.stringify(v);
+    const text = described[key];
+    if (typeof text !== "string") throw new Error(`bundled schema: enum value ${key} has no description`);
     return text;
   });
   return { enumDescriptions: texts.map((t) => t.replace(/`/g, "")), markdownEnumDescriptions: texts };
