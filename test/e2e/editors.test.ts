@@ -66,6 +66,15 @@ describe("gatehouse init", () => {
     expect(test.code).toBe(0);
   });
 
+  it("defaults to the working directory and says what to run next", async () => {
+    const root = tempDir();
+    const run = await gatehouse(["init"], process.env, root);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split("\n").slice(0, 2)).toEqual(["created policies/org.yaml", "created policies/networks.yaml"]);
+    expect(run.stdout).toContain("next:\n  gatehouse check policies\n  gatehouse test policies\n");
+    expect(existsSync(join(root, "policies", "tests.yaml"))).toBe(true);
+  });
+
   it("refuses to overwrite an existing file: exit 2, a clear error, nothing written", async () => {
     const root = tempDir();
     const before = await gatehouse(["init", root], process.env, root);
