@@ -9,6 +9,7 @@ import { compareText } from "../compiler/diagnostics/diagnostic.js";
 import type { Decision } from "../wasm/decision.js";
 import { decisionKey, type DecidedChange, type DiffResult } from "./decide.js";
 import type { AppClass, UserTypeClass, Variant } from "./enumerate.js";
+import type { AddressClass } from "./regions.js";
 import { mergeSpans, type AddressSpan } from "./regions.js";
 import { withoutPlace, type Place, type VersionIndex } from "./version.js";
 
@@ -64,15 +65,16 @@ export function changeKind(base: Decision, head: Decision): ChangeKind {
 }
 
 /** A row being merged, with the key of its outcome computed once. */
-type Draft = Omit<ImpactRow, "citations"> & { readonly outcome: string };
+type Draft = Omit<ImpactRow, "citations"> & { readonly outcome: string; readonly addressKey: string };
 
 const sortedUnique = <T>(values: readonly T[], key: (v: T) => string): T[] => {
   const byKey = new Map(values.map((v) => [key(v), v]));
   return [...byKey.keys()].sort(compareText).map((k) => byKey.get(k)!);
 };
 
-function draftOf(c: DecidedChange): Draft {
+function draftOf(c: DecidedChange, classId: (region: AddressClass) => number): Draft {
   return {
+    addressKey: String(classId(c.cls.region)),
     outcome: JSON.stringify([
       c.cls.profile,
       c.cls.permissionSets,
@@ -102,7 +104,7 @@ function draftOf(c: DecidedChange): Draft {
 type Dimension = "addresses" | "grants" | "logins" | "variants" | "userTypes" | "channels";
 
 const dimensionKey: Record<Dimension, (row: Draft) => string> = {
-  addresses: (r) => JSON.stringify(r.addresses.map((s) => [s.family, String(s.first), String(s.last)])),
+  addresses: (r) => r.addressKey,
   grants: (r) => r.grants.join(","),
   logins: (r) => r.logins.join(","),
   variants: (r) => JSON.stringify(r.variants),
@@ -137,16 +139,28 @@ function mergeValues(dim: Dimension, a: Draft, b: Draft): Draft {
 
 /** Merges rows that differ only in `dim` into one row listing every value of it. */
 function mergeAlong(rows: readonly Draft[], dim: Dimension): Draft[] {
-  const out = new Map<string, Draft>();
+  const groups = new Map<string, Draft[]>();
   for (const row of rows) {
     const key = rowKey(row, dim);
-    const seen = out.get(key);
-    out.set(key, seen ? { ...mergeValues(dim, seen, row), classes: seen.classes + row.classes } : row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
   }
-  return [...out.values()];
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    const classes = group.reduce((n, r) => n + r.classes, 0);
+    if (dim === "addresses") {
+      // Merge every span once, and key the row by the addresses it covers, however they were cut.
+      const addresses = mergeSpans(group.flatMap((r) => r.addresses));
+      const addressKey = addresses.map((a) => `${a.family}/${a.first}/${a.last}`).join(",");
+      return { ...first, classes, addresses, addressKey };
+    }
+    if (group.length === 1) return first;
+    return { ...group.slice(1).reduce((a, b) => mergeValues(dim, a, b), first), classes };
+  });
 }
 
-function cite(row: Draft, base: VersionIndex, head: VersionIndex): Citation[] {
+function cite(row: Omit<ImpactRow, "citations">, base: VersionIndex, head: VersionIndex): Citation[] {
   const out = new Map<string, Citation>();
   const add = (kind: string, name: string, changed: boolean): void => {
     const key = `${kind}\u0000${name}`;
@@ -194,11 +208,24 @@ function breadth(row: ImpactRow): number {
 
 /** Classifies and merges the changes of a diff into report rows, most risky first. */
 export function classify(result: DiffResult): ImpactReport {
-  let rows = result.changes.map(draftOf);
+  // One id per distinct set of addresses (classes cut from different sets may hold the same addresses).
+  const byObject = new Map<AddressClass, number>();
+  const byContent = new Map<string, number>();
+  const classId = (region: AddressClass): number => {
+    let id = byObject.get(region);
+    if (id === undefined) {
+      const content = region.spans.map((s) => `${s.family}/${s.first}/${s.last}`).join(",");
+      id = byContent.get(content);
+      if (id === undefined) byContent.set(content, (id = byContent.size));
+      byObject.set(region, id);
+    }
+    return id;
+  };
+  let rows = result.changes.map((c) => draftOf(c, classId));
   for (const dim of DIMENSIONS) rows = mergeAlong(rows, dim);
-  const full: ImpactRow[] = rows.map(({ outcome: _outcome, ...r }) => ({
+  const full: ImpactRow[] = rows.map(({ outcome: _outcome, addressKey: _key, ...r }) => ({
     ...r,
-    citations: cite({ ...r, outcome: _outcome }, result.base, result.head),
+    citations: cite(r, result.base, result.head),
   }));
   full.sort(
     (a, b) =>

@@ -8,6 +8,9 @@ import { describeCitation, describeRow } from "./describe.js";
 import type { ReplayReport } from "./replay.js";
 import { KIND_TITLES, sizeSentence, type DiffSummary } from "./summary.js";
 
+/** Most rows shown per kind of change: a pull request comment holds at most 65,536 characters. */
+export const MARKDOWN_ROWS = 40;
+
 /** The marker the diff comment starts with. */
 export const DIFF_COMMENT_MARKER = "<!-- gatehouse-diff -->";
 
@@ -48,10 +51,14 @@ export function renderDiffMarkdown(summary: DiffSummary, report: ImpactReport): 
       `<summary><b>${KIND_TITLES[kind]}</b> (${rows.length}; ${c[kind]} request classes)</summary>`,
       "",
     );
-    for (const row of rows) {
+    for (const row of rows.slice(0, MARKDOWN_ROWS)) {
       out.push(`- ${inline(describeRow(row))}`);
       for (const cite of row.citations) out.push(`  - ${inline(describeCitation(cite))}`);
     }
+    if (rows.length > MARKDOWN_ROWS)
+      out.push(
+        `- … and ${rows.length - MARKDOWN_ROWS} more rows: run \`gatehouse diff\` with \`--format text\` or \`json\` for all of them`,
+      );
     out.push("", "</details>");
   }
   if (summary.bounded.length > 0) {

@@ -7,7 +7,7 @@
  *   - completeness: every sampled request that decides differently is covered by a reported row;
  *   - every row reproduces: its example, and its example moved to each end of each address range
  *     and to each grant and login the row lists, decide in each version as the row says.
- * Seeded; GATEHOUSE_DIFF_PROPERTY_RUNS scales the number of pairs (default 500).
+ * Seeded; GATEHOUSE_DIFF_PROPERTY_RUNS scales the number of pairs (500 in CI, 100 elsewhere).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -22,7 +22,8 @@ import { compileText } from "../helpers/compile-text.js";
 import { authorizerForEmitted } from "../helpers/wasm-bundle.js";
 import { ADDRESSES, policyArb, policyYaml, type GenPolicy } from "../property/arbitraries.js";
 
-const RUNS = Number(process.env.GATEHOUSE_DIFF_PROPERTY_RUNS ?? 500);
+// 500 pairs in CI (about seven CPU-minutes); 100 by default elsewhere.
+const RUNS = Number(process.env.GATEHOUSE_DIFF_PROPERTY_RUNS ?? (process.env.CI ? 500 : 100));
 /** Pairs of the generator's full size (three profiles, two permission sets, four apps), slower to enumerate. */
 const FULL_RUNS = Number(process.env.GATEHOUSE_DIFF_PROPERTY_FULL_RUNS ?? 10);
 const SAMPLE = 120;
