@@ -68,6 +68,8 @@ export type OrgDeclaration = {
   };
   /** Setup → Network Access. Trusted ranges never block anyone: a login from inside them skips identity verification and the security token. */
   readonly trustedIpRanges?: IpRanges;
+  /** Facts the source this declaration was imported from did not contain (for example an SFDX retrieve without the settings files). Decisions read them as the defaults, `gatehouse check` warns, and a review finding resting on one is reported as unverified, with what to retrieve. Never written by hand for a configured value. */
+  readonly unseen?: Array<"apiAccessControl" | "session" | "trustedIpRanges">;
 };
 /** Every prefix of a provider feed file in the AWS `ip-ranges.json` format, filtered. The file's SHA-256 is recorded in the bundle manifest. */
 export type NetworkFeedEntry = {
@@ -112,6 +114,8 @@ export type ProfileDeclaration = {
   readonly permissions?: Permissions;
   /** Login IP ranges: once a profile has any, a login (or, with every-request enforcement, any request) from outside all of them is denied unless the connected app relaxes it. Empty or absent means no IP restriction. */
   readonly loginIpRanges?: IpRanges;
+  /** Facts the source this declaration was imported from did not contain (for example a profile retrieved without its user permissions). Decisions read them as the defaults, `gatehouse check` warns, and a review finding resting on one is reported as unverified, with what to retrieve. Never written by hand for a configured value. */
+  readonly unseen?: Array<"permissions" | "loginIpRanges" | "userLicense">;
 };
 /** A permission set: permissions granted on top of the profile, and a way to assign users to admin-approved connected apps. */
 export type PermissionSetDeclaration = {
@@ -133,6 +137,8 @@ export type PermissionSetGroupDeclaration = {
   readonly permissionSets: Reference[];
   /** The permissions the group's muting permission set removes from what its members grant. Muting never removes connected app access. */
   readonly mutingPermissions?: Permissions;
+  /** Facts the source this declaration was imported from did not contain (for example a group whose muting permission set was not retrieved). Decisions read them as the defaults, `gatehouse check` warns, and a review finding resting on one is reported as unverified, with what to retrieve. Never written by hand for a configured value. */
+  readonly unseen?: Array<"permissionSets" | "mutingPermissions">;
 };
 /** A connected app (OAuth client): how it is installed, who may use it, and how it relaxes login IP ranges. */
 export type ConnectedAppDeclaration = {

@@ -260,6 +260,13 @@ export const CODES = {
     example: "kind: PermissionSetGroup\nname: Sales_Ops\npermissionSets: []",
     fix: "List the group's member permission sets, or remove the group.",
   },
+  GH221: {
+    severity: "error",
+    slug: "unseen-and-declared",
+    summary: "A fact is both declared and listed as unseen.",
+    example: "kind: Profile\nname: Sales\npermissions: [ApiEnabled]\nunseen: [permissions]",
+    fix: "Remove it from `unseen` once its value is known, or remove the value.",
+  },
   GH300: {
     severity: "warning",
     slug: "overlapping-ranges",
@@ -324,6 +331,14 @@ export const CODES = {
     summary: "API access control is turned on for an edition that does not have it.",
     example: "edition: Essentials\napiAccessControl: {allowlistedAppsOnly: true}",
     fix: "Correct the edition, or turn the setting off.",
+  },
+  GH309: {
+    severity: "warning",
+    slug: "unseen-fact",
+    summary:
+      "A declaration was imported from an incomplete source: a fact was not seen, and decisions read it as the default.",
+    example: "kind: Profile\nname: Sales\nunseen: [permissions]",
+    fix: "Retrieve the missing metadata (the settings file, the profile with its user permissions) and import again.",
   },
   GH400: {
     severity: "error",

@@ -37,6 +37,8 @@ export interface Declared {
   readonly label?: string;
   readonly source: DeclSource;
   readonly doc: SourceDoc;
+  /** Facts the importer did not see (docs/semantics.md §1, Known and unknown); read as the defaults. */
+  readonly unseen?: readonly string[];
 }
 
 /** The org settings, with defaults applied. */

@@ -26,7 +26,7 @@ export function coversFamily(ranges: readonly AddressRange[], family: IpFamily):
 
 /** True when the profile's users can call APIs: it grants `ApiEnabled`, or a declared user on it gets it from a permission set or group. */
 function apiCapable(policy: PolicySet, profile: ProfileModel): boolean {
-  if (profile.permissions.includes("ApiEnabled")) return true;
+  if (profile.permissions.includes("ApiEnabled") || profile.unseen?.includes("permissions")) return true;
   return usersOfProfile(policy, profile.name).some((u) => userPermissions(policy, u).has("ApiEnabled"));
 }
 
