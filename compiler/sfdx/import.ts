@@ -3,6 +3,7 @@ import { isStrictAddress } from "../../core/address.js";
 import type { Permission } from "../../core/model.generated.js";
 import { compareText } from "../diagnostics/diagnostic.js";
 import { readRelaxation } from "./enums.js";
+import { classify } from "./layout.js";
 import { STANDARD_PROFILES } from "./names.js";
 import {
   readSource,
@@ -236,7 +237,7 @@ export function importSfdx(dir: string, options: ImportOptions): ImportResult {
   for (const app of source.apps) {
     const eca = app.metadataType === "ExternalClientApplication";
     const what = `${eca ? "External Client App" : "connected app"} \`${app.name}\``;
-    if (eca && !app.files.some((f) => f.file.endsWith(".ecaOauthPlcy-meta.xml"))) {
+    if (eca && !app.files.some((f) => classify(f.file)?.kind === "ecaPolicy")) {
       note(
         "ignored",
         app.source,
@@ -294,12 +295,15 @@ export function importSfdx(dir: string, options: ImportOptions): ImportResult {
           name = setNames.has(ref.value) ? ref.value : setLabels.get(ref.value)?.[0];
         } else {
           const byLabel = setLabels.get(ref.value);
-          if (byLabel && byLabel.length > 1)
+          if (byLabel && byLabel.length > 1 && !setNames.has(ref.value)) {
+            // Never guess which one Salesforce means: leaving the assignment out can only deny more.
             note(
               "warning",
               ref.source,
-              `${what}: permission set label \`${ref.value}\` is shared by ${byLabel.map((n) => `\`${n}\``).join(", ")}; the first is used`,
+              `${what}: permission set label \`${ref.value}\` is shared by ${byLabel.map((n) => `\`${n}\``).join(", ")}; the assignment is not imported (assign it in YAML by name)`,
             );
+            continue;
+          }
           name = byLabel?.[0] ?? (setNames.has(ref.value) ? ref.value : undefined);
         }
         if (name === undefined) {
@@ -393,6 +397,8 @@ export function importSfdx(dir: string, options: ImportOptions): ImportResult {
         ...(runAsUser === undefined ? {} : { runAsUser }),
       },
     });
+    for (const f of app.files)
+      if (f.file !== app.source.file) note("mapped", f, `${what}: read as part of the app → \`connected-apps.yaml\``);
     const others = app.files.filter((f) => f.file !== app.source.file).map((f) => `\`${f.file}\``);
     note(
       "mapped",
@@ -405,7 +411,7 @@ export function importSfdx(dir: string, options: ImportOptions): ImportResult {
       level: "ignored",
       file: dir,
       message:
-        "whether each app is installed or blocked (Connected Apps OAuth Usage) is not metadata: every app is imported as installed and not blocked",
+        "whether each app is installed or blocked (Connected Apps OAuth Usage) is not metadata: every app is imported as installed, and as not blocked unless an External Client App policy disables it",
     });
 
   const security = source.security;
@@ -482,6 +488,20 @@ function importGroups(
   notes: ImportNote[],
 ): YamlDoc[] {
   const muting = new Map(mutingSets.map((m) => [m.name, m]));
+  for (const m of mutingSets) {
+    const users = groups
+      .filter((g) => g.mutingPermissionSets.some((r) => r.value === m.name))
+      .map((g) => `\`${g.name}\``);
+    notes.push({
+      level: users.length > 0 ? "mapped" : "ignored",
+      file: m.source.file,
+      line: m.source.line,
+      message:
+        users.length > 0
+          ? `muting permission set \`${m.name}\` → \`mutingPermissions\` of permission set group ${users.join(", ")}`
+          : `muting permission set \`${m.name}\` belongs to no permission set group in the tree, so it mutes nothing here`,
+    });
+  }
   return groups.map((g) => {
     const what = `permission set group \`${g.name}\``;
     const unseen: string[] = [];
