@@ -3,31 +3,19 @@
  * namespaced names, permission set groups with muting, a profile without user permissions, no
  * settings files, a shared permission set label, a disabled External Client App and stray files.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, posix, relative, sep } from "node:path";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { importSfdx } from "../../compiler/sfdx/import.js";
 import { packageRoot } from "../../core/package-root.js";
 import { gatehouse } from "../helpers/cli.js";
 import { tempDir } from "../helpers/policy.js";
+import { filesUnder } from "../helpers/trees.js";
 
 const fixture = join(packageRoot(), "test", "fixtures", "sfdx-org");
 const source = join(fixture, "source-format");
 const mdapi = join(fixture, "metadata-api");
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else out.push(relative(dir, full).split(sep).join(posix.sep));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 function docsOf(yaml: string | undefined): Array<Record<string, unknown>> {
   return parseAllDocuments(yaml ?? "").map((d) => d.toJSON() as Record<string, unknown>);
@@ -188,16 +176,3 @@ describe("check and review of the imported northwind org", () => {
     ]);
   });
 });
-
-/** Copies a directory tree (used to give tests a writable copy of a fixture). */
-export function copyTree(from: string, to: string): void {
-  for (const f of filesUnder(from)) {
-    mkdirSync(dirname(join(to, f)), { recursive: true });
-    copyFileSync(join(from, f), join(to, f));
-  }
-}
-
-/** The bytes of every file of a tree, by path. */
-export function treeBytes(dir: string): Map<string, string> {
-  return new Map(filesUnder(dir).map((f) => [f, readFileSync(join(dir, f)).toString("base64")]));
-}
