@@ -111,6 +111,8 @@ export type ProfileDeclaration = {
   readonly description?: Description;
   /** The Salesforce user licence of the profile, e.g. `Salesforce Integration` for integration users (used by `gatehouse review`). */
   readonly userLicense?: string;
+  /** True for a standard profile that Salesforce manages (metadata `custom` false): `gatehouse review` reports such profiles together, once, rather than one finding each. */
+  readonly standard?: boolean;
   readonly permissions?: Permissions;
   /** Login IP ranges: once a profile has any, a login (or, with every-request enforcement, any request) from outside all of them is denied unless the connected app relaxes it. Empty or absent means no IP restriction. */
   readonly loginIpRanges?: IpRanges;
@@ -232,7 +234,7 @@ export type TestDeclaration = {
     };
   }>;
 };
-/** Accepts one `gatehouse review` finding on one declaration, with a reason and an optional expiry date. An acknowledged finding is still reported, marked as acknowledged; it no longer fails `--fail-on`. An expired acknowledgement acknowledges nothing and is itself reported. Never affects a decision. */
+/** Accepts one `gatehouse review` finding on one declaration (`subject`) or on every declaration a pattern matches (`match`), with a reason and an optional expiry date. An acknowledged finding is still reported, marked as acknowledged; it no longer fails `--fail-on`. An expired acknowledgement acknowledges nothing and is itself reported. Never affects a decision. */
 export type AcknowledgementDeclaration = {
   /** Always `Acknowledgement`: the kind of declaration this document holds. */
   readonly kind: "Acknowledgement";
@@ -247,6 +249,15 @@ export type AcknowledgementDeclaration = {
     /** The kind of the declaration. */
     readonly kind: "Org" | "Profile" | "PermissionSet" | "PermissionSetGroup" | "ConnectedApp" | "User";
     readonly name: Reference;
+  };
+  /** Acknowledges the finding on every declaration that matches, instead of one `subject`: a `name` glob (`*` any characters, `?` one) and/or a profile `userLicense`. With `subject` too, both must hold. */
+  readonly match?: {
+    /** Only declarations of this kind. */
+    readonly kind?: "Profile" | "PermissionSet" | "PermissionSetGroup" | "ConnectedApp" | "User";
+    /** A glob over the declaration's name: `*` matches any characters, `?` one; everything else literally. */
+    readonly name?: string;
+    /** Only profiles with this user licence (or users on such a profile). */
+    readonly userLicense?: string;
   };
   /** Why the risk is accepted, for the people who review it: the compensating control, the ticket, the owner. */
   readonly reason: string;

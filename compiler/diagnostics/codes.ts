@@ -267,6 +267,13 @@ export const CODES = {
     example: "kind: Profile\nname: Sales\npermissions: [ApiEnabled]\nunseen: [permissions]",
     fix: "Remove it from `unseen` once its value is known, or remove the value.",
   },
+  GH222: {
+    severity: "error",
+    slug: "empty-acknowledgement-match",
+    summary: "An acknowledgement's `match` names no pattern, so it would accept the finding everywhere.",
+    example: "kind: Acknowledgement\nname: all\nfinding: GR003\nmatch: {}\nreason: x",
+    fix: "Give `match` a `name` glob or a `userLicense`, or name one `subject`.",
+  },
   GH300: {
     severity: "warning",
     slug: "overlapping-ranges",

@@ -166,6 +166,7 @@ export function exportSfdx(policy: PolicySet): ExportResult {
     files.set(
       path,
       renderMetadata("Profile", {
+        ...(p.standard === true ? { custom: "false" } : {}),
         ...(p.loginIpRanges.length > 0
           ? { loginIpRanges: p.loginIpRanges.map((r) => startEnd(r, { start: "startAddress", end: "endAddress" })) }
           : {}),

@@ -191,6 +191,7 @@ export function importSfdx(dir: string, options: ImportOptions): ImportResult {
         name: p.name,
         ...(label === undefined ? {} : { label }),
         ...(p.userLicense === undefined ? {} : { userLicense: p.userLicense }),
+        ...(p.standard === true ? { standard: true } : {}),
         ...(perms.length > 0 ? { permissions: perms } : {}),
         ...(ranges.length > 0 ? { loginIpRanges: ranges } : {}),
         ...(p.permissions.length === 0 ? { unseen: ["permissions"] } : {}),

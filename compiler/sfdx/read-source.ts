@@ -62,6 +62,8 @@ export interface MetadataPermissionHolder {
   readonly name: string;
   readonly label?: string;
   readonly userLicense?: string;
+  /** True when the metadata says `custom` false: a Salesforce-managed standard profile. */
+  readonly standard?: boolean;
   readonly permissions: Array<Located<{ name: string; enabled: string | undefined }>>;
   readonly ranges: MetadataRange[];
   readonly source: SourceRef;
@@ -136,7 +138,7 @@ const APP_KEEP = new Set([
   "profileName",
   "sessionPolicy",
 ]);
-const PROFILE_KEEP = new Set(["loginIpRanges", "userLicense", "userPermissions", "label"]);
+const PROFILE_KEEP = new Set(["loginIpRanges", "userLicense", "userPermissions", "label", "custom"]);
 
 /** The layouts read, for the report. */
 function layoutSummary(layouts: Record<Layout, number>): string {
@@ -405,6 +407,7 @@ export function readSource(dir: string): MetadataSource {
           name,
           ...(label === undefined ? {} : { label }),
           ...(license === undefined || kind !== "profile" ? {} : { userLicense: license }),
+          ...(kind === "profile" && textOf(root, "custom") === "false" ? { standard: true } : {}),
           permissions: permissions(root, file),
           ranges: kind === "profile" ? ranges(root, file, { start: "startAddress", end: "endAddress" }) : [],
           source: at,

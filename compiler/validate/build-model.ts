@@ -209,7 +209,8 @@ export function buildPolicySet(
       permissions: p.decl.permissions ?? [],
       loginIpRanges: resolver.resolveList(p.doc, "/loginIpRanges", p.decl.loginIpRanges),
     };
-    const model: ProfileModel = p.decl.userLicense === undefined ? base : { ...base, userLicense: p.decl.userLicense };
+    let model: ProfileModel = p.decl.userLicense === undefined ? base : { ...base, userLicense: p.decl.userLicense };
+    if (p.decl.standard === true) model = { ...model, standard: true };
     profiles.set(p.decl.name, withUnseen(withLabel(model, p.decl.label), p.decl.unseen));
   }
 
@@ -372,6 +373,16 @@ export function buildPolicySet(
         resolves(kind, name, k.doc, "/subject/name");
       }
       model = { ...model, subject: { kind, name } };
+    }
+    if (d.match !== undefined) {
+      if (d.match.name === undefined && d.match.userLicense === undefined)
+        report(
+          diagnosticAtPointer(k.doc, "/match", "GH222", `acknowledgement \`${d.name}\` matches every declaration`, {
+            anchor: "key",
+            hint: "give `match` a `name` glob or a `userLicense`, or name one `subject`",
+          }),
+        );
+      model = { ...model, match: d.match };
     }
     if (d.expires !== undefined) {
       if (!isCalendarDate(d.expires))

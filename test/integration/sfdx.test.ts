@@ -56,6 +56,7 @@ const SHAPES: Record<string, Record<string, readonly string[]>> = {
     sessionPolicy: ["policyAction", "sessionLevel"],
   },
   Profile: {
+    custom: [],
     loginIpRanges: ["description", "endAddress", "startAddress"],
     userLicense: [],
     userPermissions: ["enabled", "name"],

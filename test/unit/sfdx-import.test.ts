@@ -151,7 +151,7 @@ describe("import sfdx: the fixture tree", () => {
       "force-app/main/default/settings/Security.settings-meta.xml: security settings: `disableTimeoutWarning`, `forceLogoutOnSessionTimeout`, `forceRelogin`, `lockSessionsToDomain`, `passwordPolicies`, `sessionTimeout` (not modelled by Gatehouse)",
     );
     expect(notes(result, "ignored")).toContain(
-      "force-app/main/default/profiles/Admin.profile-meta.xml: profile `Admin`: `applicationVisibilities`, `custom`, `fieldPermissions` ×2, `layoutAssignments`, `objectPermissions`, `tabVisibilities` (not modelled by Gatehouse)",
+      "force-app/main/default/profiles/Admin.profile-meta.xml: profile `Admin`: `applicationVisibilities`, `fieldPermissions` ×2, `layoutAssignments`, `objectPermissions`, `tabVisibilities` (not modelled by Gatehouse)",
     );
   });
 
