@@ -68,6 +68,8 @@ export type OrgDeclaration = {
   };
   /** Setup → Network Access. Trusted ranges never block anyone: a login from inside them skips identity verification and the security token. */
   readonly trustedIpRanges?: IpRanges;
+  /** Facts the source this declaration was imported from did not contain (for example an SFDX retrieve without the settings files). Decisions read them as the defaults, `gatehouse check` warns, and a review finding resting on one is reported as unverified, with what to retrieve. Never written by hand for a configured value. */
+  readonly unseen?: Array<"apiAccessControl" | "session" | "trustedIpRanges">;
 };
 /** Every prefix of a provider feed file in the AWS `ip-ranges.json` format, filtered. The file's SHA-256 is recorded in the bundle manifest. */
 export type NetworkFeedEntry = {
@@ -109,9 +111,13 @@ export type ProfileDeclaration = {
   readonly description?: Description;
   /** The Salesforce user licence of the profile, e.g. `Salesforce Integration` for integration users (used by `gatehouse review`). */
   readonly userLicense?: string;
+  /** True for a standard profile that Salesforce manages (metadata `custom` false): `gatehouse review` reports such profiles together, once, rather than one finding each. */
+  readonly standard?: boolean;
   readonly permissions?: Permissions;
   /** Login IP ranges: once a profile has any, a login (or, with every-request enforcement, any request) from outside all of them is denied unless the connected app relaxes it. Empty or absent means no IP restriction. */
   readonly loginIpRanges?: IpRanges;
+  /** Facts the source this declaration was imported from did not contain (for example a profile retrieved without its user permissions). Decisions read them as the defaults, `gatehouse check` warns, and a review finding resting on one is reported as unverified, with what to retrieve. Never written by hand for a configured value. */
+  readonly unseen?: Array<"permissions" | "loginIpRanges" | "userLicense">;
 };
 /** A permission set: permissions granted on top of the profile, and a way to assign users to admin-approved connected apps. */
 export type PermissionSetDeclaration = {
@@ -133,6 +139,8 @@ export type PermissionSetGroupDeclaration = {
   readonly permissionSets: Reference[];
   /** The permissions the group's muting permission set removes from what its members grant. Muting never removes connected app access. */
   readonly mutingPermissions?: Permissions;
+  /** Facts the source this declaration was imported from did not contain (for example a group whose muting permission set was not retrieved). Decisions read them as the defaults, `gatehouse check` warns, and a review finding resting on one is reported as unverified, with what to retrieve. Never written by hand for a configured value. */
+  readonly unseen?: Array<"permissionSets" | "mutingPermissions">;
 };
 /** A connected app (OAuth client): how it is installed, who may use it, and how it relaxes login IP ranges. */
 export type ConnectedAppDeclaration = {
@@ -226,7 +234,7 @@ export type TestDeclaration = {
     };
   }>;
 };
-/** Accepts one `gatehouse review` finding on one declaration, with a reason and an optional expiry date. An acknowledged finding is still reported, marked as acknowledged; it no longer fails `--fail-on`. An expired acknowledgement acknowledges nothing and is itself reported. Never affects a decision. */
+/** Accepts one `gatehouse review` finding on one declaration (`subject`) or on every declaration a pattern matches (`match`), with a reason and an optional expiry date. An acknowledged finding is still reported, marked as acknowledged; it no longer fails `--fail-on`. An expired acknowledgement acknowledges nothing and is itself reported. Never affects a decision. */
 export type AcknowledgementDeclaration = {
   /** Always `Acknowledgement`: the kind of declaration this document holds. */
   readonly kind: "Acknowledgement";
@@ -241,6 +249,15 @@ export type AcknowledgementDeclaration = {
     /** The kind of the declaration. */
     readonly kind: "Org" | "Profile" | "PermissionSet" | "PermissionSetGroup" | "ConnectedApp" | "User";
     readonly name: Reference;
+  };
+  /** Acknowledges the finding on every declaration that matches, instead of one `subject`: a `name` glob (`*` any characters, `?` one) and/or a profile `userLicense`. With `subject` too, both must hold. */
+  readonly match?: {
+    /** Only declarations of this kind. */
+    readonly kind?: "Profile" | "PermissionSet" | "PermissionSetGroup" | "ConnectedApp" | "User";
+    /** A glob over the declaration's name: `*` matches any characters, `?` one; everything else literally. */
+    readonly name?: string;
+    /** Only profiles with this user licence (or users on such a profile). */
+    readonly userLicense?: string;
   };
   /** Why the risk is accepted, for the people who review it: the compensating control, the ticket, the owner. */
   readonly reason: string;

@@ -162,7 +162,7 @@ export async function typegen(ir: Ir, options: TypegenOptions): Promise<StageRes
     ];
   for (const [closed, open, values, closedDoc, openDoc] of declared) {
     alias(closed, closedDoc, literalUnion(values));
-    alias(open, openDoc, `${closed} | (string & {})`);
+    alias(open, openDoc, values.length === 0 ? "string & {}" : `${closed} | (string & {})`);
   }
 
   addRequest(file, property);

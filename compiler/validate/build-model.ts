@@ -82,6 +82,11 @@ function withLabel<T extends object>(base: T, label: string | undefined): T & { 
   return label === undefined ? base : { ...base, label };
 }
 
+/** Adds the unseen facts of a declaration, when it lists any. */
+function withUnseen<T extends object>(base: T, unseen: readonly string[] | undefined): T & { unseen?: string[] } {
+  return unseen === undefined || unseen.length === 0 ? base : { ...base, unseen: [...unseen] };
+}
+
 /**
  * Builds the resolved policy set from schema-valid documents: unique names and client ids,
  * exactly one Org, every reference resolved (with a did-you-mean hint, or the declaration whose
@@ -204,8 +209,9 @@ export function buildPolicySet(
       permissions: p.decl.permissions ?? [],
       loginIpRanges: resolver.resolveList(p.doc, "/loginIpRanges", p.decl.loginIpRanges),
     };
-    const model: ProfileModel = p.decl.userLicense === undefined ? base : { ...base, userLicense: p.decl.userLicense };
-    profiles.set(p.decl.name, withLabel(model, p.decl.label));
+    let model: ProfileModel = p.decl.userLicense === undefined ? base : { ...base, userLicense: p.decl.userLicense };
+    if (p.decl.standard === true) model = { ...model, standard: true };
+    profiles.set(p.decl.name, withUnseen(withLabel(model, p.decl.label), p.decl.unseen));
   }
 
   const permissionSets = new Map<string, PermissionSetModel>();
@@ -228,15 +234,18 @@ export function buildPolicySet(
   for (const g of all("PermissionSetGroup")) {
     permissionSetGroups.set(
       g.decl.name,
-      withLabel(
-        {
-          name: g.decl.name,
-          source: sourceOf("PermissionSetGroup", g.decl.name, g.doc),
-          doc: g.doc,
-          permissionSets: resolvedList("PermissionSet", g.decl.permissionSets, g.doc, "/permissionSets"),
-          mutingPermissions: g.decl.mutingPermissions ?? [],
-        },
-        g.decl.label,
+      withUnseen(
+        withLabel(
+          {
+            name: g.decl.name,
+            source: sourceOf("PermissionSetGroup", g.decl.name, g.doc),
+            doc: g.doc,
+            permissionSets: resolvedList("PermissionSet", g.decl.permissionSets, g.doc, "/permissionSets"),
+            mutingPermissions: g.decl.mutingPermissions ?? [],
+          },
+          g.decl.label,
+        ),
+        g.decl.unseen,
       ),
     );
   }
@@ -365,6 +374,16 @@ export function buildPolicySet(
       }
       model = { ...model, subject: { kind, name } };
     }
+    if (d.match !== undefined) {
+      if (d.match.name === undefined && d.match.userLicense === undefined)
+        report(
+          diagnosticAtPointer(k.doc, "/match", "GH222", `acknowledgement \`${d.name}\` matches every declaration`, {
+            anchor: "key",
+            hint: "give `match` a `name` glob or a `userLicense`, or name one `subject`",
+          }),
+        );
+      model = { ...model, match: d.match };
+    }
     if (d.expires !== undefined) {
       if (!isCalendarDate(d.expires))
         report(
@@ -391,7 +410,7 @@ export function buildPolicySet(
     trustedIpRanges: resolver.resolveList(orgDoc.doc, "/trustedIpRanges", o.trustedIpRanges),
   };
   if (o.edition !== undefined) org = { ...org, edition: o.edition };
-  org = withLabel(org, o.label);
+  org = withUnseen(withLabel(org, o.label), o.unseen);
 
   return {
     org,

@@ -7,7 +7,7 @@ export const permissionSetGroups: Rule = {
   check(policy, report) {
     for (const group of policy.permissionSetGroups.values()) {
       const written = (group.doc.value as { permissionSets?: unknown[] }).permissionSets ?? [];
-      if (written.length > 0) continue;
+      if (written.length > 0 || group.unseen?.includes("permissionSets")) continue;
       report(
         diagnosticAtPointer(
           group.doc,

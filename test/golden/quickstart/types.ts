@@ -29,7 +29,7 @@ export type PermissionSetName = DeclaredPermissionSet | (string & {});
 /** The declared permission set groups. */
 export type DeclaredPermissionSetGroup = never;
 /** A permission set group name: a declared one or any other (an undeclared one grants nothing); the literals help completion and are not enforced. */
-export type PermissionSetGroupName = DeclaredPermissionSetGroup | (string & {});
+export type PermissionSetGroupName = string & {};
 /** The Experience sites the declared connected apps are installed in. */
 export type DeclaredSite = "partners";
 /** An Experience site name: one the declared connected apps are installed in, or any other; the literals help completion and are not enforced. */
