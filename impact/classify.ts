@@ -8,7 +8,7 @@ import { familyWidth } from "../core/address.js";
 import { compareText } from "../compiler/diagnostics/diagnostic.js";
 import type { Decision } from "../wasm/decision.js";
 import { decisionKey, type DecidedChange, type DiffResult } from "./decide.js";
-import type { AppClass, UserTypeClass, Variant } from "./enumerate.js";
+import { requestOf, type AppClass, type UserTypeClass, type Variant } from "./enumerate.js";
 import type { AddressClass } from "./regions.js";
 import { mergeSpans, type AddressSpan } from "./regions.js";
 import { withoutPlace, type Place, type VersionIndex } from "./version.js";
@@ -97,7 +97,7 @@ function draftOf(c: DecidedChange, classId: (region: AddressClass) => number): D
     base: c.base,
     head: c.head,
     classes: 1,
-    example: c.request,
+    example: requestOf(c.cls),
   };
 }
 

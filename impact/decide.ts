@@ -8,10 +8,9 @@ import type { Decision } from "../wasm/decision.js";
 import { classesOf, planEnumeration, requestOf, type EnumerationPlan, type RequestClass } from "./enumerate.js";
 import { VersionIndex, type PolicyVersion } from "./version.js";
 
-/** A class the two versions decide differently, with both decisions. */
+/** A class the two versions decide differently, with both decisions (shared between classes that decide alike). */
 export interface DecidedChange {
   readonly cls: RequestClass;
-  readonly request: Record<string, unknown>;
   readonly base: Decision;
   readonly head: Decision;
 }
@@ -52,6 +51,14 @@ export function diffVersions(base: PolicyVersion, head: PolicyVersion, options: 
   const headIndex = new VersionIndex(head);
   const plan = planEnumeration(baseIndex, headIndex, options.limit);
   const changes: DecidedChange[] = [];
+  // Many classes get the same decision: keep one object per distinct decision, not one per class.
+  const interned = new Map<string, Decision>();
+  const intern = (d: Decision, key: string): Decision => {
+    const found = interned.get(key);
+    if (found) return found;
+    interned.set(key, d);
+    return d;
+  };
   let decided = 0;
   let undecidable = 0;
   const refused = (d: Decision): boolean =>
@@ -63,7 +70,9 @@ export function diffVersions(base: PolicyVersion, head: PolicyVersion, options: 
       const h = head.decider.decide(request);
       decided++;
       if (refused(b) || refused(h)) undecidable++;
-      if (decisionKey(b) !== decisionKey(h)) changes.push({ cls, request, base: b, head: h });
+      const bk = decisionKey(b);
+      const hk = decisionKey(h);
+      if (bk !== hk) changes.push({ cls, base: intern(b, `b${bk}`), head: intern(h, `h${hk}`) });
     }
   }
   return { plan, decided, changes, undecidable, base: baseIndex, head: headIndex };
