@@ -9,6 +9,7 @@ import { runExportSfdx, runImportSfdx } from "./commands/sfdx.js";
 import { REVIEW_FORMATS, runReview, type ReviewFormat } from "./commands/review.js";
 import { SEVERITIES, type FindingSeverity } from "../compiler/review/index.js";
 import { runServe, type ServeOptions } from "./commands/serve.js";
+import { runReport, type ReportCommandOptions } from "./commands/report.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
 
 /** Builds the `gatehouse` command line; every action records its exit code in `result`. */
@@ -107,6 +108,19 @@ function program(io: Io, result: { code: number }): Command {
     .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
     .action(async (dir: string, opts: { format: ReviewFormat; failOn?: FindingSeverity; today?: string }) => {
       result.code = await runReview(dir, opts, io);
+    });
+
+  root
+    .command("report")
+    .description(
+      "Write the access report of a policy directory: a static site that opens from file:// (docs/report.md).",
+    )
+    .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
+    .requiredOption("-o, --out <dir>", "output directory for the site")
+    .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
+    .option("--base <dir>", "compare with a base policy directory (not available in this version)")
+    .action(async (dir: string, opts: ReportCommandOptions) => {
+      result.code = await runReport(dir, opts, io);
     });
 
   root
