@@ -52,13 +52,27 @@ export interface ProfileCoverage {
   readonly profile: string;
   readonly restricted: boolean;
   readonly coversEverything: boolean;
+  /** The first `LIST_LIMIT` entries; `entryCount` says how many there are. */
   readonly entries: readonly CoverageEntry[];
+  readonly entryCount: number;
+  readonly entriesMore: number;
+  /** The first `LIST_LIMIT` merged intervals, for the table. */
   readonly merged: readonly CoverageSpan[];
+  readonly mergedMore: number;
+  /** The first `BAR_LIMIT` merged intervals, for the scale. */
+  readonly bar: readonly CoverageSpan[];
   readonly totals: ReadonlyArray<{ readonly family: IpFamily; readonly size: string; readonly share: string }>;
   readonly overlaps: readonly CoverageOverlap[];
   readonly relaxedBy: readonly CoverageRelaxation[];
+  readonly relaxedCount: number;
+  readonly relaxedMore: number;
   readonly source: SourceRef;
 }
+
+/** Most rows a table of one profile lists; the page says how many more there are. */
+export const LIST_LIMIT = 50;
+/** Most intervals drawn on one profile's scale. */
+export const BAR_LIMIT = 400;
 
 /** A count of addresses in words: exact below a million, else a power of two. */
 export function sizeText(count: bigint): string {
@@ -112,7 +126,7 @@ function overlaps(ranges: readonly AddressRange[]): CoverageOverlap[] {
   const sorted = [...ranges].sort(
     (a, b) => a.family - b.family || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0),
   );
-  for (let i = 0; i < sorted.length && out.length < 100; i++) {
+  for (let i = 0; i < sorted.length && out.length < LIST_LIMIT; i++) {
     const a = sorted[i]!;
     for (let j = i + 1; j < sorted.length; j++) {
       const b = sorted[j]!;
@@ -165,11 +179,19 @@ export function computeCoverage(policy: PolicySet): ProfileCoverage[] {
         merged.some(
           (m) => m.family === family && m.first === 0n && m.last === (1n << BigInt(familyWidth(family))) - 1n,
         );
+      const relaxedBy = ranges.length > 0 ? relaxations(policy, profile) : [];
+      const spans = merged.slice(0, Math.max(LIST_LIMIT, BAR_LIMIT)).map(span);
       return {
         profile: profile.name,
         restricted: ranges.length > 0,
         coversEverything: full(4) || full(6),
-        entries: ranges.map((r) => ({
+        entryCount: ranges.length,
+        entriesMore: Math.max(0, ranges.length - LIST_LIMIT),
+        mergedMore: Math.max(0, merged.length - LIST_LIMIT),
+        bar: spans.slice(0, BAR_LIMIT),
+        relaxedCount: relaxedBy.length,
+        relaxedMore: Math.max(0, relaxedBy.length - LIST_LIMIT),
+        entries: ranges.slice(0, LIST_LIMIT).map((r) => ({
           text: r.text,
           label: rangeLabel(r),
           fromFeed: r.fromFeed,
@@ -179,10 +201,10 @@ export function computeCoverage(policy: PolicySet): ProfileCoverage[] {
           size: sizeText(r.last - r.first + 1n),
           source: { file: r.origin.doc.file.relPath, line: lineOf(r) },
         })),
-        merged: merged.map(span),
+        merged: spans.slice(0, LIST_LIMIT),
         totals,
         overlaps: overlaps(ranges),
-        relaxedBy: ranges.length > 0 ? relaxations(policy, profile) : [],
+        relaxedBy: relaxedBy.slice(0, LIST_LIMIT),
         source: { file: profile.source.file, line: profile.source.line },
       };
     });

@@ -42,12 +42,29 @@ export function relaxationText(app: ConnectedAppModel, family: GrantFamily): str
   }
 }
 
-function reasonsOf(decision: Decision): VerdictReason[] {
-  return decision.reasons.map((r) => ({
-    code: r.code,
-    message: r.message,
-    source: r.source ? { kind: r.source.kind, name: r.source.name, file: r.source.file, line: r.source.line } : null,
-  }));
+/** Stores equal values once: `add` returns the index of a value equal to the one given. */
+class Interner<T> {
+  readonly values: T[] = [];
+  private readonly index = new Map<string, number>();
+  add(value: T, key: string = canonicalJson(value)): number {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(value);
+      this.index.set(key, i);
+    }
+    return i;
+  }
+}
+
+function reasonsOf(decision: Decision, reasons: Interner<VerdictReason>): number[] {
+  return decision.reasons.map((r) =>
+    reasons.add({
+      code: r.code,
+      message: r.message,
+      source: r.source ? { kind: r.source.kind, name: r.source.name, file: r.source.file, line: r.source.line } : null,
+    }),
+  );
 }
 
 interface CellInput {
@@ -61,7 +78,7 @@ interface CellInput {
 }
 
 /** Decides one cell: a request from inside the ranges in a high-assurance session, then the variants that explain it. */
-function decideCell(decide: Decide, cell: CellInput): Verdict {
+function decideCell(decide: Decide, cell: CellInput, reasons: Interner<VerdictReason>): Verdict {
   const { subject, app, family } = cell;
   const request = (sourceIp: string, session: Record<string, boolean> | undefined): unknown => ({
     user: { userType: subject.userType, profile: subject.profile, permissionSets: subject.permissionSets },
@@ -91,7 +108,7 @@ function decideCell(decide: Decide, cell: CellInput): Verdict {
   }
   return {
     allow: base.allow,
-    reasons: reasonsOf(base),
+    reasons: reasonsOf(base, reasons),
     notes: base.notes.map((n) => n.code),
     ip,
     relaxation: relaxationText(app, family),
@@ -107,18 +124,10 @@ function decideCell(decide: Decide, cell: CellInput): Verdict {
 export function computeMatrix(policy: PolicySet, decide: Decide): Matrix {
   const subjects = matrixSubjects(policy);
   const apps = [...policy.apps.values()].sort((a, b) => compareText(a.name, b.name));
-  const verdicts: Verdict[] = [];
-  const index = new Map<string, number>();
-  const intern = (v: Verdict): number => {
-    const key = canonicalJson(v);
-    let i = index.get(key);
-    if (i === undefined) {
-      i = verdicts.length;
-      verdicts.push(v);
-      index.set(key, i);
-    }
-    return i;
-  };
+  const verdicts = new Interner<Verdict>();
+  const reasons = new Interner<VerdictReason>();
+  const intern = (v: Verdict): number =>
+    verdicts.add(v, JSON.stringify([v.allow, v.reasons, v.notes, v.ip, v.relaxation, v.highAssurance]));
   const addresses: Record<string, { inside: string; outside: string | null }> = {};
   const cells = subjects.map((subject) => {
     // INVARIANT: subjects are built from declared profiles.
@@ -134,10 +143,10 @@ export function computeMatrix(policy: PolicySet, decide: Decide): Matrix {
         app.trustedIpRanges.length > 0 ? outsideAddress(profile.loginIpRanges, app.trustedIpRanges) : outsideProfile;
       for (const family of GRANT_FAMILIES) {
         if (clientId === undefined) {
-          row.push(intern(unreachable(app, family)));
+          row.push(intern(unreachable(app, family, reasons)));
           continue;
         }
-        row.push(intern(decideCell(decide, { subject, app, clientId, family, inside, outside, restricted })));
+        row.push(intern(decideCell(decide, { subject, app, clientId, family, inside, outside, restricted }, reasons)));
       }
     }
     return row;
@@ -149,19 +158,27 @@ export function computeMatrix(policy: PolicySet, decide: Decide): Matrix {
     ipRelaxation: a.ipRelaxation,
     source: { file: a.source.file, line: a.source.line },
   }));
-  return { families: GRANT_FAMILIES, subjects, apps: matrixApps, verdicts, cells, addresses };
+  return {
+    families: GRANT_FAMILIES,
+    subjects,
+    apps: matrixApps,
+    verdicts: verdicts.values,
+    reasons: reasons.values,
+    cells,
+    addresses,
+  };
 }
 
 /** The verdict for an app no request can name (it has no client id). */
-function unreachable(app: ConnectedAppModel, family: GrantFamily): Verdict {
+function unreachable(app: ConnectedAppModel, family: GrantFamily, reasons: Interner<VerdictReason>): Verdict {
   return {
     allow: false,
     reasons: [
-      {
+      reasons.add({
         code: "NO_CLIENT_ID",
         message: `connected app \`${app.name}\` has no client id, so no request can name it`,
         source: { kind: "ConnectedApp", name: app.name, file: app.source.file, line: app.source.line },
-      },
+      }),
     ],
     notes: [],
     ip: "n/a",

@@ -62,7 +62,8 @@ export interface VerdictReason {
 /** What the runtime decided for one subject, app and family; shared by every cell that decided alike. */
 export interface Verdict {
   readonly allow: boolean;
-  readonly reasons: readonly VerdictReason[];
+  /** Indexes into `Matrix.reasons`, in the decision's order. */
+  readonly reasons: readonly number[];
   readonly notes: readonly string[];
   readonly ip: IpOutcome;
   /** The app's IP relaxation and what it does for this grant, in words. */
@@ -77,6 +78,8 @@ export interface Matrix {
   readonly subjects: readonly MatrixSubject[];
   readonly apps: readonly MatrixApp[];
   readonly verdicts: readonly Verdict[];
+  /** Every distinct reason of every verdict, stored once. */
+  readonly reasons: readonly VerdictReason[];
   readonly cells: readonly (readonly number[])[];
   /** The addresses the representative requests came from, per profile: inside and outside its ranges. */
   readonly addresses: Readonly<Record<string, { readonly inside: string; readonly outside: string | null }>>;

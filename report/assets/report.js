@@ -81,7 +81,7 @@
   }
 
   function cellText(v) {
-    if (!v.allow) return ["Denied", v.reasons[0] ? v.reasons[0].code : ""];
+    if (!v.allow) return ["Denied", v.reasons.length ? M.reasons[v.reasons[0]].code : ""];
     const extra = [];
     if (v.ip === "limited") extra.push("from its ranges");
     if (v.ip === "relaxed") extra.push("relaxed");
@@ -182,13 +182,15 @@
         el(
           "ul",
           {},
-          v.reasons.map((x) =>
-            el("li", {}, [
-              el("code", { text: x.code }),
-              document.createTextNode(" " + x.message + " "),
-              sourceLink(x.source),
-            ]),
-          ),
+          v.reasons
+            .map((i) => M.reasons[i])
+            .map((x) =>
+              el("li", {}, [
+                el("code", { text: x.code }),
+                document.createTextNode(" " + x.message + " "),
+                sourceLink(x.source),
+              ]),
+            ),
         ),
       );
     }
