@@ -128,15 +128,13 @@
         const [head1, head2] = cellText(v);
         const button = el(
           "button",
-          {
-            type: "button",
-            className: "cell " + (v.allow ? "allow" : "deny"),
-            "data-row": r,
-            "data-app": a,
-            "aria-label": s.label + " with " + M.apps[a].label + ": " + head1 + (head2 ? ", " + head2 : ""),
-          },
+          { type: "button", className: "cell " + (v.allow ? "allow" : "deny"), "data-row": r, "data-app": a },
           [
-            el("span", { className: "verdict", text: (v.allow ? "✓ " : "✗ ") + head1 }),
+            el("span", { className: "visually-hidden", text: s.label + " with " + M.apps[a].label + ": " }),
+            el("span", { className: "verdict" }, [
+              el("span", { "aria-hidden": "true", text: v.allow ? "✓ " : "✗ " }),
+              head1,
+            ]),
             el("span", { className: "why", text: head2 }),
           ],
         );
