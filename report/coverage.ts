@@ -82,10 +82,17 @@ export function sizeText(count: bigint): string {
   return `${exact ? "" : "≈ "}2^${bits} addresses`;
 }
 
-/** `part / whole` as a percentage with three significant digits, for a CSS length. */
-function percent(part: bigint, whole: bigint): string {
-  const scaled = Number((part * 10_000_000n) / whole) / 100_000;
-  return `${Number(scaled.toPrecision(3))}%`;
+/** `part / whole` as a CSS percentage (fixed notation, which CSS always accepts). */
+function cssPercent(part: bigint, whole: bigint): string {
+  return `${((Number(part) / Number(whole)) * 100).toFixed(6).replace(/\.?0+$/, "")}%`;
+}
+
+/** `part / whole` as a percentage for people: three significant digits, tiny shares as `< 0.001%`. */
+export function sharePercent(part: bigint, whole: bigint): string {
+  const ratio = (Number(part) / Number(whole)) * 100;
+  if (part === 0n) return "0%";
+  if (ratio < 0.001) return "< 0.001%";
+  return `${Number(ratio.toPrecision(3))}%`;
 }
 
 /** Merges overlapping and adjacent intervals of one family, sorted. */
@@ -116,8 +123,8 @@ function span(m: { family: IpFamily; first: bigint; last: bigint }): CoverageSpa
       prefixes.length <= 4
         ? prefixes.map((p) => `${formatAddress(m.family, p.value)}/${p.length}`).join(", ")
         : `${prefixes.length} prefixes`,
-    left: percent(m.first, space),
-    width: percent(size, space),
+    left: cssPercent(m.first, space),
+    width: cssPercent(size, space),
   };
 }
 
@@ -173,7 +180,7 @@ export function computeCoverage(policy: PolicySet): ProfileCoverage[] {
         const inFamily = merged.filter((m) => m.family === family);
         if (inFamily.length === 0) return [];
         const size = inFamily.reduce((acc, m) => acc + (m.last - m.first + 1n), 0n);
-        return [{ family, size: sizeText(size), share: percent(size, 1n << BigInt(familyWidth(family))) }];
+        return [{ family, size: sizeText(size), share: sharePercent(size, 1n << BigInt(familyWidth(family))) }];
       });
       const full = (family: IpFamily): boolean =>
         merged.some(

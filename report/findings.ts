@@ -36,8 +36,11 @@ export interface FindingsView {
   readonly findings: readonly FindingView[];
 }
 
-/** Turns a review into the findings view, in the review's order. */
-export function findingsView(review: Review): FindingsView {
+/**
+ * Turns a review into the findings view, in the review's order; `relPath` maps the file a finding
+ * names (as the user gave the directory) to its path inside the policy directory.
+ */
+export function findingsView(review: Review, relPath: (file: string) => string): FindingsView {
   const findings = review.findings.map((f, i): FindingView => {
     const spec = findingSpec(f.id);
     const ack = f.acknowledgement;
@@ -51,13 +54,18 @@ export function findingsView(review: Review): FindingsView {
       subject: `${f.subject.kind} ${f.subject.name}`,
       recommendation: spec?.recommendation ?? "",
       affected: f.affected,
-      locations: f.locations.map((l) => ({ file: l.file, line: l.line, column: l.column, message: l.message })),
+      locations: f.locations.map((l) => ({
+        file: relPath(l.file),
+        line: l.line,
+        column: l.column,
+        message: l.message,
+      })),
       acknowledgement: ack
         ? {
             name: ack.name,
             reason: ack.reason,
             expires: ack.expires ?? null,
-            file: ack.location.file,
+            file: relPath(ack.location.file),
             line: ack.location.line,
           }
         : null,

@@ -29,8 +29,8 @@ export interface ReportInput {
   readonly policy: PolicySet;
   /** The bundle built from `policy` (`bundle.tar.gz` bytes). */
   readonly bundle: Uint8Array;
-  /** The text of every policy file, by path relative to the policy directory. */
-  readonly sources: ReadonlyMap<string, string>;
+  /** Every policy file: its path relative to the policy directory, as diagnostics name it, and its text. */
+  readonly sources: ReadonlyArray<{ readonly relPath: string; readonly displayPath: string; readonly text: string }>;
   /** Today, `YYYY-MM-DD`, for acknowledgement expiry. */
   readonly today: string;
   readonly version: string;
@@ -91,7 +91,8 @@ export async function buildReport(input: ReportInput): Promise<SiteFile[]> {
   const authorizer = await Authorizer.load(input.bundle);
   const matrix = computeMatrix(policy, (request) => authorizer.decide(request));
   const coverage = computeCoverage(policy);
-  const findings = findingsView(review(policy, { today: input.today }));
+  const relPaths = new Map(input.sources.map((f) => [f.displayPath, f.relPath]));
+  const findings = findingsView(review(policy, { today: input.today }), (file) => relPaths.get(file) ?? file);
   const sorted = <T>(values: Iterable<T>, key: (v: T) => string): T[] =>
     [...values].sort((a, b) => compareText(key(a), key(b)));
   const names = {
@@ -112,10 +113,7 @@ export async function buildReport(input: ReportInput): Promise<SiteFile[]> {
     families: matrix.families,
     coverage,
     openCoverage: coverage.length <= 10,
-    orgTrusted:
-      policy.org.trustedIpRanges.length > 0
-        ? rangeLabels(policy.org.trustedIpRanges).map((label) => ({ text: label, label: "org" }))
-        : [],
+    orgTrusted: policy.org.trustedIpRanges.length > 0 ? rangeLabels(policy.org.trustedIpRanges) : [],
     findings,
     names,
     firstProfile,
@@ -146,14 +144,14 @@ export async function buildReport(input: ReportInput): Promise<SiteFile[]> {
       ),
     },
   ];
-  for (const [file, source] of input.sources)
-    out.push({ path: `sources/${file}.html`, bytes: text(renderSource(file, source)) });
+  for (const file of input.sources)
+    out.push({ path: `sources/${file.relPath}.html`, bytes: text(renderSource(file.relPath, file.text)) });
   return out.sort((a, b) => compareText(a.path, b.path));
 }
 
 /** The page of each policy file, from the site's root, so the script can link reasons to lines. */
-function hrefs(sources: ReadonlyMap<string, string>): Record<string, string> {
+function hrefs(sources: ReportInput["sources"]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const file of sources.keys()) out[file] = sourceHref(file, 1).replace(/#L1$/, "");
+  for (const { relPath } of sources) out[relPath] = sourceHref(relPath, 1).replace(/#L1$/, "");
   return out;
 }

@@ -43,11 +43,10 @@ export async function runReport(dir: string, options: ReportCommandOptions, io: 
   const built = await build(compilation.emitted, requireOpa(io), {});
   if (built.diagnostics.length > 0) io.stderr(renderDiagnostics("text", built.diagnostics, compilation.sources, io));
   if (!built.value) return EXIT.policy;
-  const sources = new Map(compilation.sources.files.map((f) => [f.relPath, f.text]));
   const files = await buildReport({
     policy: compilation.policy,
     bundle: built.value.bundle,
-    sources,
+    sources: compilation.sources.files,
     today,
     version: gatehouseVersion(),
   });

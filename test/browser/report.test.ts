@@ -186,6 +186,10 @@ describe.skipIf("missing" in chromiumFound)("the access report in Chromium", () 
     await expect(first.locator(".sev").textContent()).resolves.toMatch(/critical|high|medium|low|info/);
     await expect(first.getByRole("link", { name: /\.yaml:\d+:\d+$/ }).count()).resolves.toBeGreaterThan(0);
     await screenshot(page, "findings", true);
+    // A position opens the YAML line it names.
+    await first.getByRole("link", { name: "profiles.yaml:18:1" }).click();
+    await page.waitForURL(/sources\/profiles\.yaml\.html#L18$/);
+    await expect(page.locator("li:target").textContent()).resolves.toBe("name: Partner Community User");
     await done();
   });
 
