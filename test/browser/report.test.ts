@@ -10,8 +10,9 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatehouse } from "../helpers/cli.js";
-import { tempDir } from "../helpers/policy.js";
 import { chromiumBinary } from "./chromium.js";
+import { appsPoint, generateTier } from "../../bench/harness/tiers.js";
+import { policyDir, tempDir } from "../helpers/policy.js";
 
 const QUICKSTART = resolve("examples/quickstart");
 const ARTIFACTS = resolve("test-artifacts/report");
@@ -248,6 +249,35 @@ describe.skipIf("missing" in chromiumFound)("the access report in Chromium", () 
     }
     expect(inPage).toEqual(fromEval);
     await done();
+  });
+
+  it("shows a large policy set a page at a time: the table holds one page of rows and apps", async () => {
+    // A generated policy set of the benchmark's shape with 60 apps (tier M has 1,000; docs/report.md).
+    const generated = generateTier({ ...appsPoint(60), profiles: 24 }, undefined);
+    const dir = policyDir(Object.fromEntries(generated.files));
+    const out = join(tempDir("gatehouse-report-"), "site");
+    const run = await gatehouse(["report", dir, "-o", out, "--today", "2026-06-01"]);
+    expect(run.code).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(join(out, "index.html")).href);
+    await page.waitForSelector("html[data-ready=true]");
+    const summary = page.locator("#matrix-summary");
+    const rows = generated.model.spec.profiles + generated.model.spec.permissionSets;
+    await expect(summary.textContent()).resolves.toBe(`Rows 1–20 of ${rows} · apps 1–8 of 60`);
+    await expect(page.locator("button.cell").count()).resolves.toBe(20 * 8);
+    await page.getByRole("button", { name: "Next apps" }).click();
+    await page.getByRole("button", { name: "Next rows" }).click();
+    await expect(summary.textContent()).resolves.toBe(`Rows 21–${rows} of ${rows} · apps 9–16 of 60`);
+    await expect(page.locator("button.cell").count()).resolves.toBe((rows - 20) * 8);
+    await page.locator("#matrix").getByLabel("Connected app", { exact: true }).fill("bypass");
+    // Filtering the apps keeps the page of rows and starts the apps again.
+    await expect(summary.textContent()).resolves.toMatch(
+      new RegExp(`^Rows 21–${rows} of ${rows} · apps 1–[1-8] of [1-8]$`),
+    );
+    await page.close();
+    expect(errors).toEqual([]);
   });
 
   for (const width of [1280, 375]) {
