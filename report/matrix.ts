@@ -58,13 +58,13 @@ class Interner<T> {
 }
 
 function reasonsOf(decision: Decision, reasons: Interner<VerdictReason>): number[] {
-  return decision.reasons.map((r) =>
-    reasons.add({
-      code: r.code,
-      message: r.message,
-      source: r.source ? { kind: r.source.kind, name: r.source.name, file: r.source.file, line: r.source.line } : null,
-    }),
-  );
+  return decision.reasons.map((r) => {
+    const source = r.source
+      ? { kind: r.source.kind, name: r.source.name, file: r.source.file, line: r.source.line }
+      : null;
+    const key = JSON.stringify([r.code, r.message, source?.kind, source?.name, source?.file, source?.line]);
+    return reasons.add({ code: r.code, message: r.message, source }, key);
+  });
 }
 
 interface CellInput {
@@ -92,7 +92,8 @@ function decideCell(decide: Decide, cell: CellInput, reasons: Interner<VerdictRe
   });
   const base = decide(request(cell.inside, { highAssurance: true }));
   let highAssurance: string | null = null;
-  if (app.highAssurance) {
+  // Only an allowed request can be held back by the session alone.
+  if (app.highAssurance && base.allow) {
     const without = decide(request(cell.inside, undefined));
     highAssurance = without.reasons.map((r) => r.code).find((c) => HIGH_ASSURANCE_CODES.has(c)) ?? null;
   }
