@@ -93,17 +93,7 @@ export async function buildReport(input: ReportInput): Promise<SiteFile[]> {
   const coverage = computeCoverage(policy);
   const relPaths = new Map(input.sources.map((f) => [f.displayPath, f.relPath]));
   const findings = findingsView(review(policy, { today: input.today }), (file) => relPaths.get(file) ?? file);
-  const sorted = <T>(values: Iterable<T>, key: (v: T) => string): T[] =>
-    [...values].sort((a, b) => compareText(key(a), key(b)));
-  const names = {
-    profiles: sorted(policy.profiles.keys(), (n) => n),
-    permissionSets: sorted(policy.permissionSets.keys(), (n) => n),
-    sites: sorted(policy.sites.keys(), (n) => n),
-    clientIds: sorted(
-      [...policy.apps.values()].flatMap((a) => a.clientIds.map((id) => ({ id, app: a.label ?? a.name }))),
-      (c) => c.id,
-    ),
-  };
+  const names = declaredNames(policy);
   const firstProfile = names.profiles[0] ?? "";
   const org = { name: policy.org.name, label: policy.org.label ?? policy.org.name };
   const view = {
@@ -131,7 +121,7 @@ export async function buildReport(input: ReportInput): Promise<SiteFile[]> {
     { path: "bundle.tar.gz", bytes: input.bundle },
     {
       path: "data/report-data.js",
-      bytes: text(globalScript("GATEHOUSE_REPORT", { matrix, names, sourceHrefs: hrefs(input.sources) })),
+      bytes: text(globalScript("GATEHOUSE_REPORT", { matrix, sourceHrefs: hrefs(input.sources) })),
     },
     {
       path: "data/policy.js",
@@ -147,6 +137,21 @@ export async function buildReport(input: ReportInput): Promise<SiteFile[]> {
   for (const file of input.sources)
     out.push({ path: `sources/${file.relPath}.html`, bytes: text(renderSource(file.relPath, file.text)) });
   return out.sort((a, b) => compareText(a.path, b.path));
+}
+
+/** The declared names the request form suggests, each list sorted. */
+function declaredNames(policy: PolicySet) {
+  const sorted = <T>(values: Iterable<T>, key: (v: T) => string): T[] =>
+    [...values].sort((a, b) => compareText(key(a), key(b)));
+  return {
+    profiles: sorted(policy.profiles.keys(), (n) => n),
+    permissionSets: sorted(policy.permissionSets.keys(), (n) => n),
+    sites: sorted(policy.sites.keys(), (n) => n),
+    clientIds: sorted(
+      [...policy.apps.values()].flatMap((a) => a.clientIds.map((id) => ({ id, app: a.label ?? a.name }))),
+      (c) => c.id,
+    ),
+  };
 }
 
 /** The page of each policy file, from the site's root, so the script can link reasons to lines. */
