@@ -97,6 +97,29 @@ describe("gatehouse report", () => {
   });
 });
 
+describe("the findings view", () => {
+  it("shows an acknowledged finding as acknowledged, with its reason, expiry and YAML line", async () => {
+    const dir = policyDir({
+      "org.yaml": ORG,
+      "acks.yaml":
+        "kind: Acknowledgement\nname: roaming\nfinding: GR011\nreason: Mobile users roam.\nexpires: 2030-01-31\n",
+    });
+    const { compilation } = await reportOf(dir);
+    const files = await buildReport({
+      policy: compilation.policy!,
+      bundle: compilation.built.bundle,
+      sources: compilation.sources!.files,
+      today: "2026-06-01",
+      version: "0.0.0",
+    });
+    const html = new TextDecoder().decode(files.find((f) => f.path === "index.html")!.bytes);
+    const finding = html.slice(html.indexOf('<span class="fid">GR011</span>'));
+    expect(finding.slice(0, finding.indexOf("</details>"))).toMatch(
+      /<span class="badge ack">acknowledged<\/span>[\s\S]*Acknowledged by <a href="sources\/acks\.yaml\.html#L4">roaming<\/a>:\s*Mobile users roam\. \(until 2030-01-31\)/,
+    );
+  });
+});
+
 describe("the access matrix", () => {
   it("decides each cell with the runtime and explains where it is limited and what relaxes it", async () => {
     const { compilation, decide } = await reportOf(QUICKSTART);
