@@ -107,6 +107,7 @@ export async function buildReport(input: ReportInput): Promise<SiteFile[]> {
     findings,
     names,
     firstProfile,
+    firstClientId: names.clientIds[0]?.id ?? "",
     firstAddress: firstProfile ? (matrix.addresses[firstProfile]?.inside ?? "") : "",
     userTypes: requestEnum(["user", "userType"]),
     grants: requestEnum(["grant"]),
