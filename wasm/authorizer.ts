@@ -3,11 +3,17 @@ import * as opaWasm from "@open-policy-agent/opa-wasm";
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "../core/bundle-archive.js";
 import { readBundleBytes, unpackBundle, type BundleManifest, type BundleSource } from "./bundle.js";
-import { decisionProblem, evaluationError, inputInvalid, type Decision } from "./decision.js";
+import { decisionProblem, evaluationError, inputInvalid, notAList, type Decision } from "./decision.js";
 import type { DecisionLog } from "./decision-log.js";
 import { BundleError, OptionsError } from "./errors.js";
 import { initialPages, PAGE } from "./memory-import.js";
-import { nestsDeeperThan, snapshotRequest, validateRequest, wellFormedJson } from "./request-validator.js";
+import {
+  certainlyLargerThan,
+  nestsDeeperThan,
+  snapshotRequest,
+  validateRequest,
+  wellFormedJson,
+} from "./request-validator.js";
 import { verifyBundle, type BundleVerification } from "./verify.js";
 
 /** The policy's one entry point: the decision, which validates its input itself. */
@@ -255,8 +261,13 @@ export class Authorizer {
     return this.decide(request);
   }
 
-  /** Decides many requests, in order. Never throws. */
+  /**
+   * Decides many requests, in order. Never throws: anything but an array (null, an object, a
+   * string) is answered with one INPUT_INVALID decision, never an empty list that a caller
+   * checking "every decision allows" would read as an allow.
+   */
   decideMany(requests: readonly unknown[]): Decision[] {
+    if (!Array.isArray(requests)) return [notAList(this.revision)];
     const out = new Array<Decision>(requests.length);
     for (let i = 0; i < requests.length; i++) out[i] = this.decide(requests[i]);
     return out;
@@ -290,6 +301,9 @@ export class Authorizer {
     let json: string | undefined;
     try {
       snapshot = snapshotRequest(request);
+      // The size limit comes before any work that grows with the request: serializing, the
+      // per-character passes over the JSON, validation.
+      if (certainlyLargerThan(snapshot, this.maxRequestBytes)) return this.tooLarge();
       json = JSON.stringify(snapshot);
     } catch {
       return inputInvalid("the request cannot be serialized as JSON", this.revision);
@@ -297,6 +311,7 @@ export class Authorizer {
     // Something JSON cannot carry (undefined, a function) is no input at all, which the policy
     // decides as OPA evaluates a query without one: INPUT_INVALID.
     if (json === undefined) return this.evaluate(undefined);
+    if (this.exceedsLimit(json)) return this.tooLarge();
     json = wellFormedJson(json);
     this.lastJson = json;
     // INVARIANT: `json` is the serialization of `snapshot` (lone surrogates replaced one for one
@@ -321,16 +336,21 @@ export class Authorizer {
     return decision;
   }
 
+  /** Whether the JSON text is over the request size limit in UTF-8 bytes. */
+  private exceedsLimit(json: string): boolean {
+    return (
+      json.length > this.maxRequestBytes ||
+      (json.length * 3 > this.maxRequestBytes && Buffer.byteLength(json, "utf8") > this.maxRequestBytes)
+    );
+  }
+
+  private tooLarge(): Decision {
+    return inputInvalid(`the request is larger than ${this.maxRequestBytes} bytes`, this.revision);
+  }
+
   /** Evaluates the entry point on `json` (no input when undefined), failing closed. */
   private evaluate(json: string | undefined): Decision {
-    if (json !== undefined) {
-      if (
-        json.length > this.maxRequestBytes ||
-        (json.length * 3 > this.maxRequestBytes && Buffer.byteLength(json, "utf8") > this.maxRequestBytes)
-      ) {
-        return inputInvalid(`the request is larger than ${this.maxRequestBytes} bytes`, this.revision);
-      }
-    }
+    if (json !== undefined && this.exceedsLimit(json)) return this.tooLarge();
     if (this.broken) return evaluationError("the policy could not be restarted after a trap", this.revision);
     if (json !== undefined) {
       try {

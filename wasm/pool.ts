@@ -2,10 +2,10 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { AuthorizerOptions } from "./authorizer.js";
 import { readBundleBytes, type BundleSource } from "./bundle.js";
-import { evaluationError, inputInvalid, type Decision } from "./decision.js";
+import { evaluationError, inputInvalid, notAList, type Decision } from "./decision.js";
 import { BundleError, OptionsError, PoolError, type BundleErrorCode } from "./errors.js";
 import type { FromWorker, ToWorker, WorkerLoadOptions, WorkerSetup } from "./pool-protocol.js";
-import { snapshotRequest } from "./request-validator.js";
+import { certainlyLargerThan, snapshotRequest } from "./request-validator.js";
 
 /**
  * Options of `AuthorizerPool.open`: every worker loads the bundle with the Authorizer options
@@ -158,13 +158,21 @@ export class AuthorizerPool {
   /** Decides many requests, in order, as `decide` decides each. */
   decideMany(requests: readonly unknown[]): Promise<Decision[]> {
     if (this.closed) return Promise.reject(new PoolError("POOL_CLOSED", "the pool is closed"));
+    if (!Array.isArray(requests)) return Promise.resolve([notAList(this.currentRevision)]);
+    const limit = this.options.maxRequestBytes ?? 64 * 1024;
     const results = new Array<Decision>(requests.length);
     const jsons: string[] = [];
     const slots: number[] = [];
     for (let i = 0; i < requests.length; i++) {
       let json: string | undefined;
       try {
-        json = JSON.stringify(snapshotRequest(requests[i]));
+        const snapshot = snapshotRequest(requests[i]);
+        // Refused here, before serializing and copying to a worker (which would refuse it too).
+        if (certainlyLargerThan(snapshot, limit)) {
+          results[i] = inputInvalid(`the request is larger than ${limit} bytes`, this.currentRevision);
+          continue;
+        }
+        json = JSON.stringify(snapshot);
       } catch {
         results[i] = inputInvalid("the request cannot be serialized as JSON", this.currentRevision);
         continue;
