@@ -2,6 +2,7 @@ import { Buffer } from "node:buffer";
 import * as opaWasm from "@open-policy-agent/opa-wasm";
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "../core/bundle-archive.js";
+import { SIGNATURES_FILE } from "../core/bundle-signing.js";
 import { readBundleBytes, unpackBundle, type BundleManifest, type BundleSource } from "./bundle.js";
 import { decisionProblem, evaluationError, inputInvalid, notAList, type Decision } from "./decision.js";
 import type { DecisionLog } from "./decision-log.js";
@@ -40,7 +41,16 @@ export interface AuthorizerOptions {
   readonly verification?: BundleVerification;
   /** Where `decide` records decisions (OPA's decision-log events); off when absent. */
   readonly decisionLog?: DecisionLog;
+  /**
+   * Without `verification`, load a signed bundle without checking its signature instead of
+   * refusing it (VERIFICATION_KEY_MISSING); `signature` then says "unverified", for the caller
+   * to warn. A signed bundle is then trusted exactly as an unsigned one. Default false.
+   */
+  readonly acceptUnverifiedSignature?: boolean;
 }
+
+/** Whether the loaded bundle's signature was verified, ignored (no key configured), or absent. */
+export type SignatureStatus = "verified" | "unverified" | "unsigned";
 
 /** How much WebAssembly memory the policy holds. */
 export interface MemoryUsage {
@@ -151,6 +161,8 @@ export class Authorizer {
     private readonly entrypoint: number,
     private readonly maxRequestBytes: number,
     private readonly log: DecisionLog | undefined,
+    /** Whether the bundle's signature was verified, ignored or absent. */
+    readonly signature: SignatureStatus = "unsigned",
   ) {
     this.policy = loaded;
     this.view = new Uint8Array(this.policy.mem.buffer);
@@ -173,8 +185,7 @@ export class Authorizer {
     checkInteger("maxMemoryPages", options.maxMemoryPages, 2, MAX_PAGES);
     const bytes = await readBundleBytes(source, options.fetch);
     const bundle = await unpackBundle(bytes, options.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS);
-    const verified = await verifyBundle(bundle.files, options.verification);
-    if (!verified.ok) throw verified.error;
+    const signature = await checkSignature(bundle.files, options);
     const maxPages = options.maxMemoryPages ?? 16384;
     let initial: number;
     try {
@@ -226,6 +237,7 @@ export class Authorizer {
       entrypoint,
       options.maxRequestBytes ?? 64 * 1024,
       options.decisionLog,
+      signature,
     );
     const probe = authorizer.decideUnlogged({});
     if (probe.reasons[0]?.code !== "INPUT_INVALID" || probe.revision !== bundle.manifest.revision) {
@@ -432,4 +444,19 @@ function describe(error: unknown): string {
   if (typeof error === "string") return error;
   if (typeof error === "object" && error !== null && "message" in error) return String(error.message);
   return String(error);
+}
+
+/**
+ * Verifies the bundle's signature as the options ask; throws the BundleError refusing it. With
+ * `acceptUnverifiedSignature` and no verification, a signed bundle passes unchecked.
+ */
+async function checkSignature(
+  files: ReadonlyMap<string, Uint8Array>,
+  options: AuthorizerOptions,
+): Promise<SignatureStatus> {
+  if (options.verification === undefined && options.acceptUnverifiedSignature === true && files.has(SIGNATURES_FILE))
+    return "unverified";
+  const verified = await verifyBundle(files, options.verification);
+  if (!verified.ok) throw verified.error;
+  return verified.signature === undefined ? "unsigned" : "verified";
 }

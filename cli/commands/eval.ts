@@ -1,48 +1,17 @@
 import { readFileSync } from "node:fs";
-import type { SigningAlgorithm } from "../../core/bundle-signing.js";
-import { Authorizer, BundleError, inputInvalid, type BundleVerification, type Decision } from "../../wasm/index.js";
+import { Authorizer, BundleError, inputInvalid, type Decision } from "../../wasm/index.js";
 import { terminalSafe } from "../format/terminal-safe.js";
 import { palette } from "../format/text.js";
 import { CliError, EXIT, useColor, type Io } from "../io.js";
+import { verificationFor, type VerificationCliOptions } from "./verification-options.js";
 
 /** Options of `gatehouse eval`. */
-export interface EvalOptions {
+export interface EvalOptions extends VerificationCliOptions {
   readonly bundle: string;
   readonly input?: string;
   readonly inputs?: string;
   readonly format: "json" | "pretty";
   readonly expect?: string;
-  readonly verificationKey?: string;
-  readonly verificationAlg?: SigningAlgorithm;
-  readonly keyId?: string;
-  readonly scope?: string;
-}
-
-/** The verification the options ask for, or undefined when no key is given. */
-function verificationFor(options: EvalOptions): BundleVerification | undefined {
-  if (options.verificationKey === undefined) {
-    const stray = [
-      ["--verification-alg", options.verificationAlg],
-      ["--key-id", options.keyId],
-      ["--scope", options.scope],
-    ].find(([, value]) => value !== undefined);
-    if (stray) throw new CliError(`\`${stray[0]}\` needs \`--verification-key\``);
-    return undefined;
-  }
-  let key: Uint8Array;
-  try {
-    key = readFileSync(options.verificationKey);
-  } catch (error) {
-    throw new CliError(
-      `cannot read the verification key \`${options.verificationKey}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-  }
-  return {
-    key,
-    ...(options.verificationAlg === undefined ? {} : { algorithm: options.verificationAlg }),
-    ...(options.keyId === undefined ? {} : { keyId: options.keyId }),
-    ...(options.scope === undefined ? {} : { scope: options.scope }),
-  };
 }
 
 interface Line {
