@@ -166,6 +166,12 @@ function program(io: Io, result: { code: number }): Command {
       [] as string[],
     )
     .option("--decision-log-sample <rate>", "fraction of decisions to log, 0 to 1", fraction, 1)
+    .option(
+      "--load-timeout <seconds>",
+      "refuse a bundle whose policy takes longer to load (tried in a worker thread first)",
+      integer(1, 3600),
+      10,
+    )
     // Signature verification, as for eval: checked at start and on every reload.
     .option(
       "--verification-key <file>",

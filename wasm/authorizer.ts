@@ -15,6 +15,7 @@ import {
   validateRequest,
   wellFormedJson,
 } from "./request-validator.js";
+import { trialLoad } from "./trial-load.js";
 import { verifyBundle, type BundleVerification } from "./verify.js";
 
 /** The policy's one entry point: the decision, which validates its input itself. */
@@ -47,6 +48,13 @@ export interface AuthorizerOptions {
    * to warn. A signed bundle is then trusted exactly as an unsigned one. Default false.
    */
   readonly acceptUnverifiedSignature?: boolean;
+  /**
+   * Load the policy once in a worker thread first (instantiate, setData, the probe decision)
+   * and refuse it with LOAD_TIMEOUT unless that finishes within this many milliseconds, so a
+   * module that loops never runs on the calling thread. Off when absent (the module is trusted,
+   * see docs/runtime-security.md); ReloadingAuthorizer sets 10 000 unless told otherwise.
+   */
+  readonly loadTimeoutMs?: number;
 }
 
 /** Whether the loaded bundle's signature was verified, ignored (no key configured), or absent. */
@@ -183,6 +191,7 @@ export class Authorizer {
   static async load(source: BundleSource, options: AuthorizerOptions = {}): Promise<Authorizer> {
     checkInteger("maxRequestBytes", options.maxRequestBytes, 2, 2 ** 30);
     checkInteger("maxMemoryPages", options.maxMemoryPages, 2, MAX_PAGES);
+    checkInteger("loadTimeoutMs", options.loadTimeoutMs, 1, 2 ** 31 - 1);
     const bytes = await readBundleBytes(source, options.fetch);
     const bundle = await unpackBundle(bytes, options.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS);
     const signature = await checkSignature(bundle.files, options);
@@ -199,6 +208,13 @@ export class Authorizer {
       throw new BundleError(
         "MEMORY_LIMIT",
         `policy.wasm needs at least ${initial} memory pages, more than the limit of ${maxPages}`,
+      );
+    }
+    if (options.loadTimeoutMs !== undefined) {
+      const memory = { initial, maximum: maxPages };
+      await trialLoad(
+        { wasm: bundle.wasm, data: bundle.data, memory, entrypoint: DECISION_ENTRYPOINT },
+        options.loadTimeoutMs,
       );
     }
     let module: CompiledModule;

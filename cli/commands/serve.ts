@@ -19,6 +19,8 @@ export interface ServeOptions extends VerificationCliOptions {
   readonly decisionLog?: string;
   readonly decisionLogMask: readonly string[];
   readonly decisionLogSample: number;
+  /** Seconds a new bundle's policy may take to load (instantiate, setData, probe) in a worker. */
+  readonly loadTimeout?: number;
 }
 
 /** Hooks for running the server inside another program (tests): a stop signal, and the address once listening. */
@@ -88,6 +90,7 @@ export async function runServe(options: ServeOptions, io: Io, control: ServeCont
       // The same verification gates the first bundle and every reload, by file watch or URL.
       ...(verification ? { verification } : { acceptUnverifiedSignature: true }),
       maxRequestBytes: options.maxRequestBytes,
+      loadTimeoutMs: (options.loadTimeout ?? 10) * 1000,
       watch: options.watch,
       watchOptions: { minDelayMs: options.pollMin * 1000, maxDelayMs: options.pollMax * 1000 },
       onReload: ({ revision, previous }) => {
