@@ -165,8 +165,12 @@ function program(io: Io, result: { code: number }): Command {
       "Write the Salesforce metadata Gatehouse owns for a policy directory as an SFDX source tree in OUT, ready for `sf project deploy start`.",
     )
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
-    .requiredOption("-o, --out <dir>", "output directory (an SFDX project)")
-    .action(async (dir: string, opts: { out: string }) => {
+    .option("-o, --out <dir>", "output directory (an SFDX project)")
+    .option(
+      "--into <dir>",
+      "merge into an existing retrieved SFDX tree instead, changing only the elements Gatehouse owns",
+    )
+    .action(async (dir: string, opts: { out?: string; into?: string }) => {
       result.code = await runExportSfdx(dir, opts, io);
     });
 
