@@ -9,6 +9,7 @@ import { runExportSfdx, runImportSfdx } from "./commands/sfdx.js";
 import { REVIEW_FORMATS, runReview, type ReviewFormat } from "./commands/review.js";
 import { SEVERITIES, type FindingSeverity } from "../compiler/review/index.js";
 import { runServe, type ServeOptions } from "./commands/serve.js";
+import { runReport, type ReportCommandOptions } from "./commands/report.js";
 import { runInit } from "./commands/init.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
 import { DIFF_FORMATS, runDiff, type DiffCommandOptions } from "./commands/diff.js";
@@ -128,6 +129,19 @@ function program(io: Io, result: { code: number }): Command {
     );
 
   root
+    .command("report")
+    .description(
+      "Write the access report of a policy directory: a static site that opens from file:// (docs/report.md).",
+    )
+    .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
+    .requiredOption("-o, --out <dir>", "output directory for the site")
+    .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
+    .option("--base <dir>", "compare with a base policy directory (not available in this version)")
+    .action(async (dir: string, opts: ReportCommandOptions) => {
+      result.code = await runReport(dir, opts, io);
+    });
+
+  root
     .command("import")
     .description("Write Gatehouse YAML from another format.")
     .command("sfdx")
@@ -188,6 +202,24 @@ function program(io: Io, result: { code: number }): Command {
       [] as string[],
     )
     .option("--decision-log-sample <rate>", "fraction of decisions to log, 0 to 1", fraction, 1)
+    .option(
+      "--load-timeout <seconds>",
+      "refuse a bundle whose policy takes longer to load (tried in a worker thread first)",
+      integer(1, 3600),
+      10,
+    )
+    // Signature verification, as for eval: checked at start and on every reload.
+    .option(
+      "--verification-key <file>",
+      "verify every bundle's signature: a PEM public key, or the HMAC secret for HS*",
+    )
+    .addOption(
+      new Option("--verification-alg <alg>", "the one JWS algorithm accepted; RS256 when not given").choices([
+        ...SIGNING_ALGORITHMS,
+      ]),
+    )
+    .option("--key-id <id>", "refuse a signature that names another key id")
+    .option("--scope <scope>", "the scope the signature must carry")
     .action(async (opts: ServeOptions) => {
       result.code = await runServe(opts, io);
     });

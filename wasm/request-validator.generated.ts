@@ -3,7 +3,7 @@
 /* eslint-disable -- generated code, checked by regeneration instead */
 // @ts-nocheck -- ajv's standalone output is untyped JavaScript; its one export is typed below.
 
-/** Whether a value satisfies schemas/request.schema.json (annotations dropped, lengths in UTF-16 units). */
+/** Whether a value satisfies schemas/request.schema.json (annotations dropped, lengths in code points). */
 export const validateRequest: (request: unknown) => boolean = (request) => validate(request);
 
 const validate = validate20;
@@ -88,6 +88,11 @@ const schema31 = {
   then: { properties: { grant: { enum: ["password", "soap_login", "session"] } } },
 };
 const func1 = Object.prototype.hasOwnProperty;
+const func2 = (text) => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
 const pattern4 = new RegExp(
   "^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){6}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|::(?:(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){0}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,5}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){1}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,4}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){2}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,3}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){3}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,2}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){4}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,1}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){5}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,0}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){6}[0-9a-fA-F]{1,4}::|::(?:[0-9a-fA-F]{1,4}:){0,5}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){0}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,4}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){1}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){2}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,2}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){3}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,1}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){4}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,0}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3})$",
   "u",
@@ -257,7 +262,7 @@ function validate20(
                       const _errs11 = errors;
                       if (errors === _errs11) {
                         if (typeof data3 === "string") {
-                          if (data3.length > 255) {
+                          if (func2(data3) > 255) {
                             validate20.errors = [
                               {
                                 instancePath: instancePath + "/user/id",
@@ -268,7 +273,7 @@ function validate20(
                             ];
                             return false;
                           } else {
-                            if (data3.length < 1) {
+                            if (func2(data3) < 1) {
                               validate20.errors = [
                                 {
                                   instancePath: instancePath + "/user/id",
@@ -340,7 +345,7 @@ function validate20(
                           const _errs15 = errors;
                           if (errors === _errs15) {
                             if (typeof data5 === "string") {
-                              if (data5.length > 255) {
+                              if (func2(data5) > 255) {
                                 validate20.errors = [
                                   {
                                     instancePath: instancePath + "/user/profile",
@@ -351,7 +356,7 @@ function validate20(
                                 ];
                                 return false;
                               } else {
-                                if (data5.length < 1) {
+                                if (func2(data5) < 1) {
                                   validate20.errors = [
                                     {
                                       instancePath: instancePath + "/user/profile",
@@ -392,7 +397,7 @@ function validate20(
                                   const _errs19 = errors;
                                   if (errors === _errs19) {
                                     if (typeof data7 === "string") {
-                                      if (data7.length > 255) {
+                                      if (func2(data7) > 255) {
                                         validate20.errors = [
                                           {
                                             instancePath: instancePath + "/user/permissionSets/" + i0,
@@ -403,7 +408,7 @@ function validate20(
                                         ];
                                         return false;
                                       } else {
-                                        if (data7.length < 1) {
+                                        if (func2(data7) < 1) {
                                           validate20.errors = [
                                             {
                                               instancePath: instancePath + "/user/permissionSets/" + i0,
@@ -461,7 +466,7 @@ function validate20(
                                     const _errs23 = errors;
                                     if (errors === _errs23) {
                                       if (typeof data9 === "string") {
-                                        if (data9.length > 255) {
+                                        if (func2(data9) > 255) {
                                           validate20.errors = [
                                             {
                                               instancePath: instancePath + "/user/permissionSetGroups/" + i1,
@@ -473,7 +478,7 @@ function validate20(
                                           ];
                                           return false;
                                         } else {
-                                          if (data9.length < 1) {
+                                          if (func2(data9) < 1) {
                                             validate20.errors = [
                                               {
                                                 instancePath: instancePath + "/user/permissionSetGroups/" + i1,
@@ -591,7 +596,7 @@ function validate20(
                         const _errs28 = errors;
                         if (errors === _errs28) {
                           if (typeof data11 === "string") {
-                            if (data11.length > 255) {
+                            if (func2(data11) > 255) {
                               validate20.errors = [
                                 {
                                   instancePath: instancePath + "/app/clientId",
@@ -602,7 +607,7 @@ function validate20(
                               ];
                               return false;
                             } else {
-                              if (data11.length < 1) {
+                              if (func2(data11) < 1) {
                                 validate20.errors = [
                                   {
                                     instancePath: instancePath + "/app/clientId",
@@ -713,7 +718,7 @@ function validate20(
                     const _errs34 = errors;
                     if (errors === _errs34) {
                       if (typeof data14 === "string") {
-                        if (data14.length > 45) {
+                        if (func2(data14) > 45) {
                           validate20.errors = [
                             {
                               instancePath: instancePath + "/sourceIp",
@@ -800,7 +805,7 @@ function validate20(
                                 const _errs41 = errors;
                                 if (errors === _errs41) {
                                   if (typeof data17 === "string") {
-                                    if (data17.length > 45) {
+                                    if (func2(data17) > 45) {
                                       validate20.errors = [
                                         {
                                           instancePath: instancePath + "/session/originIp",
@@ -903,7 +908,7 @@ function validate20(
                           const _errs47 = errors;
                           if (errors === _errs47) {
                             if (typeof data20 === "string") {
-                              if (data20.length > 255) {
+                              if (func2(data20) > 255) {
                                 validate20.errors = [
                                   {
                                     instancePath: instancePath + "/site",
@@ -914,7 +919,7 @@ function validate20(
                                 ];
                                 return false;
                               } else {
-                                if (data20.length < 1) {
+                                if (func2(data20) < 1) {
                                   validate20.errors = [
                                     {
                                       instancePath: instancePath + "/site",

@@ -332,6 +332,12 @@ export function exportInto(policy: PolicySet, into: string): MergeResult {
       : path;
     out.set(target, text);
     notes.push({ level: "mapped", file: target, message: "not in the tree: written as a new file" });
+    if (sibling?.layout === "mdapi")
+      notes.push({
+        level: "warning",
+        file: target,
+        message: "a new component in the Metadata API layout: add it to `package.xml` before deploying",
+      });
   }
   return { files: out, unchanged, notes };
 }
