@@ -3,13 +3,13 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".tools/", "coverage/", "bench/results/"] },
+  { ignores: ["dist/", "node_modules/", ".tools/", "coverage/", "bench/results/", ".stryker-tmp/", "reports/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["bin/*.js", "eslint.config.js"] },
+        projectService: { allowDefaultProject: ["bin/*.js", "eslint.config.js", "stryker*.config.js"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
