@@ -238,13 +238,17 @@ const EC_CURVE_NAMES: Record<string, string> = {
 
 /**
  * Why an asymmetric key cannot be used with an algorithm, or undefined when it can: RS and PS
- * need RSA of at least 2048 bits, ES256/384/512 need ECDSA on P-256/384/521 respectively.
+ * need RSA of at least 2048 bits, ES256/384/512 need ECDSA on P-256/384/521 respectively. A key
+ * restricted to RSA-PSS (`rsa-pss` type) is refused for PS too: the JOSE library cannot sign or
+ * verify with one, so accepting it would only fail later, less clearly. PS signs with a plain
+ * RSA key.
  */
 export function asymmetricKeyProblem(key: KeyObject, algorithm: SigningAlgorithm): string | undefined {
   const type = key.asymmetricKeyType;
   if (algorithm.startsWith("RS") || algorithm.startsWith("PS")) {
-    if (type !== "rsa" && !(type === "rsa-pss" && algorithm.startsWith("PS")))
-      return `${algorithm} needs an RSA key, not ${describeKeyType(key)}`;
+    if (type === "rsa-pss")
+      return `${algorithm} needs a plain RSA key; a key restricted to RSA-PSS is not supported (PS algorithms use a plain RSA key)`;
+    if (type !== "rsa") return `${algorithm} needs an RSA key, not ${describeKeyType(key)}`;
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits < 2048) return `${algorithm} needs an RSA key of at least 2048 bits, not ${bits}`;
     return undefined;

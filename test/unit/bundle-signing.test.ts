@@ -71,3 +71,24 @@ describe("hashBundleFile", () => {
     });
   });
 });
+
+describe("opaHashedJson: code point key order with astral characters", () => {
+  const ordered = ["a", "\uffff", "\uffffa", "\uffffb", "\u{10000}", "😀", "😀a", "😀b"];
+  const permutations = (list: readonly string[]): string[][] =>
+    list.length <= 1
+      ? [[...list]]
+      : list.flatMap((x, i) => permutations(list.filter((_, j) => j !== i)).map((p) => [x, ...p]));
+
+  it("sorts keys in code point order (Go's byte order), whatever order they are written in", () => {
+    const want = `{${ordered.map((k, i) => `${JSON.stringify(k)}:${i}`).join(",")}}`;
+    for (const keys of permutations(ordered.slice(1, 7))) {
+      const all = [ordered[0]!, ...keys, ordered[7]!];
+      const json = `{${all.map((k) => `${JSON.stringify(k)}:${ordered.indexOf(k)}`).join(",")}}`;
+      expect([all, hashed(json)]).toEqual([all, want]);
+    }
+  });
+
+  it("orders a key before every longer key it starts, astral or not", () => {
+    expect(hashed('{"😀😀":1,"😀":2,"\uffff😀":3,"\uffff":4}')).toBe('{"\uffff":4,"\uffff😀":3,"😀":2,"😀😀":1}');
+  });
+});
