@@ -166,6 +166,24 @@ function program(io: Io, result: { code: number }): Command {
       [] as string[],
     )
     .option("--decision-log-sample <rate>", "fraction of decisions to log, 0 to 1", fraction, 1)
+    .option(
+      "--load-timeout <seconds>",
+      "refuse a bundle whose policy takes longer to load (tried in a worker thread first)",
+      integer(1, 3600),
+      10,
+    )
+    // Signature verification, as for eval: checked at start and on every reload.
+    .option(
+      "--verification-key <file>",
+      "verify every bundle's signature: a PEM public key, or the HMAC secret for HS*",
+    )
+    .addOption(
+      new Option("--verification-alg <alg>", "the one JWS algorithm accepted; RS256 when not given").choices([
+        ...SIGNING_ALGORITHMS,
+      ]),
+    )
+    .option("--key-id <id>", "refuse a signature that names another key id")
+    .option("--scope <scope>", "the scope the signature must carry")
     .action(async (opts: ServeOptions) => {
       result.code = await runServe(opts, io);
     });
