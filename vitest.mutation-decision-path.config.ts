@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     include: [
       "test/integration/request-validator.test.ts",
+      "test/integration/input-limits.test.ts",
       "test/integration/decision-log.test.ts",
       "test/integration/runtime.test.ts",
       "test/integration/reload.test.ts",
