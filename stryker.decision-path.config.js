@@ -1,5 +1,11 @@
 // @ts-check
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import core from "./stryker.config.js";
+
+// No compiler code is mutated here: the test bundles are compiled once per run and reused.
+process.env.GATEHOUSE_TEST_BUNDLE_CACHE ??= mkdtempSync(join(tmpdir(), "gatehouse-mutation-bundles-"));
 
 /**
  * Mutation testing of the runtime's decision path (request validation, the authorizer's
