@@ -3,7 +3,7 @@
 /* eslint-disable -- generated code, checked by regeneration instead */
 // @ts-nocheck -- ajv's standalone output is untyped JavaScript; its one export is typed below.
 
-/** Whether a value satisfies schemas/request.schema.json (annotations dropped, lengths in UTF-16 units). */
+/** Whether a value satisfies schemas/request.schema.json (annotations dropped, lengths in code points). */
 export const validateRequest: (request: unknown) => boolean = (request) => validate(request);
 
 const validate = validate20;
@@ -87,6 +87,11 @@ const schema31 = {
   then: { properties: { grant: { enum: ["password", "soap_login", "session"] } } },
 };
 const func1 = Object.prototype.hasOwnProperty;
+const func2 = (text) => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
 const pattern4 = new RegExp(
   "^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){6}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|::(?:(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){0}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,5}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){1}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,4}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){2}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,3}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){3}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,2}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){4}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,1}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){5}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,0}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){6}[0-9a-fA-F]{1,4}::|::(?:[0-9a-fA-F]{1,4}:){0,5}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){0}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,4}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){1}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){2}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,2}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){3}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,1}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){4}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,0}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3})$",
   "u",
@@ -250,7 +255,7 @@ function validate20(
                       const _errs11 = errors;
                       if (errors === _errs11) {
                         if (typeof data3 === "string") {
-                          if (data3.length > 255) {
+                          if (func2(data3) > 255) {
                             validate20.errors = [
                               {
                                 instancePath: instancePath + "/user/id",
@@ -261,7 +266,7 @@ function validate20(
                             ];
                             return false;
                           } else {
-                            if (data3.length < 1) {
+                            if (func2(data3) < 1) {
                               validate20.errors = [
                                 {
                                   instancePath: instancePath + "/user/id",
@@ -333,7 +338,7 @@ function validate20(
                           const _errs15 = errors;
                           if (errors === _errs15) {
                             if (typeof data5 === "string") {
-                              if (data5.length > 255) {
+                              if (func2(data5) > 255) {
                                 validate20.errors = [
                                   {
                                     instancePath: instancePath + "/user/profile",
@@ -344,7 +349,7 @@ function validate20(
                                 ];
                                 return false;
                               } else {
-                                if (data5.length < 1) {
+                                if (func2(data5) < 1) {
                                   validate20.errors = [
                                     {
                                       instancePath: instancePath + "/user/profile",
@@ -385,7 +390,7 @@ function validate20(
                                   const _errs19 = errors;
                                   if (errors === _errs19) {
                                     if (typeof data7 === "string") {
-                                      if (data7.length > 255) {
+                                      if (func2(data7) > 255) {
                                         validate20.errors = [
                                           {
                                             instancePath: instancePath + "/user/permissionSets/" + i0,
@@ -396,7 +401,7 @@ function validate20(
                                         ];
                                         return false;
                                       } else {
-                                        if (data7.length < 1) {
+                                        if (func2(data7) < 1) {
                                           validate20.errors = [
                                             {
                                               instancePath: instancePath + "/user/permissionSets/" + i0,
@@ -512,7 +517,7 @@ function validate20(
                         const _errs24 = errors;
                         if (errors === _errs24) {
                           if (typeof data9 === "string") {
-                            if (data9.length > 255) {
+                            if (func2(data9) > 255) {
                               validate20.errors = [
                                 {
                                   instancePath: instancePath + "/app/clientId",
@@ -523,7 +528,7 @@ function validate20(
                               ];
                               return false;
                             } else {
-                              if (data9.length < 1) {
+                              if (func2(data9) < 1) {
                                 validate20.errors = [
                                   {
                                     instancePath: instancePath + "/app/clientId",
@@ -634,7 +639,7 @@ function validate20(
                     const _errs30 = errors;
                     if (errors === _errs30) {
                       if (typeof data12 === "string") {
-                        if (data12.length > 45) {
+                        if (func2(data12) > 45) {
                           validate20.errors = [
                             {
                               instancePath: instancePath + "/sourceIp",
@@ -721,7 +726,7 @@ function validate20(
                                 const _errs37 = errors;
                                 if (errors === _errs37) {
                                   if (typeof data15 === "string") {
-                                    if (data15.length > 45) {
+                                    if (func2(data15) > 45) {
                                       validate20.errors = [
                                         {
                                           instancePath: instancePath + "/session/originIp",
@@ -824,7 +829,7 @@ function validate20(
                           const _errs43 = errors;
                           if (errors === _errs43) {
                             if (typeof data18 === "string") {
-                              if (data18.length > 255) {
+                              if (func2(data18) > 255) {
                                 validate20.errors = [
                                   {
                                     instancePath: instancePath + "/site",
@@ -835,7 +840,7 @@ function validate20(
                                 ];
                                 return false;
                               } else {
-                                if (data18.length < 1) {
+                                if (func2(data18) < 1) {
                                   validate20.errors = [
                                     {
                                       instancePath: instancePath + "/site",

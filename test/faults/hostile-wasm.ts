@@ -70,7 +70,7 @@ export async function hostileModule(what: Misbehaviour, revision: string): Promi
 }
 
 /** A bundle (manifest, data, module) whose policy is the hostile module `what`. */
-export async function hostileBundle(what: Misbehaviour, revision = what): Promise<Uint8Array> {
+export async function hostileBundle(what: Misbehaviour, revision: string = what): Promise<Uint8Array> {
   const text = (s: string): Uint8Array => new TextEncoder().encode(s);
   return writeArchive([
     [

@@ -107,3 +107,20 @@ describe("terminal output escapes control and bidirectional characters", () => {
     expect(run.stdout).toContain("\\u{001b}]0;owned\\u{0007}Admin\\u{202e}");
   });
 });
+
+describe("compiler diagnostics escape what they quote of the source", () => {
+  it("gatehouse check prints source lines holding an ESC or a bidi override escaped", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "org.yaml"), "kind: Org\nname: acme\n");
+    // Raw characters in the source: a bidi override in a comment on an error line, an ESC in a value.
+    writeFileSync(
+      join(dir, "p.yaml"),
+      'kind: Profile\nname: P\nuserLicense: 12 # \u202e reversed\nlabel: "\u001b[2J"\n',
+    );
+    const run = await gatehouse(["check", dir]);
+    expect(run.code).toBe(1);
+    // eslint-disable-next-line no-control-regex -- the test is that no control character is printed
+    expect(run.stdout + run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(run.stdout + run.stderr).toContain("\\u{202e}");
+  });
+});
