@@ -16,7 +16,10 @@ const cache = new Map<string, KeyPair>();
  * A fresh key pair per kind and label for this test file (never committed): RSA 2048, RSA-PSS
  * 2048, ECDSA, or an RSA 1024 key that signing and verification must refuse.
  */
-export function keyPair(kind: "rsa" | "rsa-1024" | "rsa-pss" | "ec-p256" | "ec-p384", label = "a"): KeyPair {
+export function keyPair(
+  kind: "rsa" | "rsa-1024" | "rsa-pss" | "ec-p256" | "ec-p384" | "ec-p521" | "ec-secp256k1" | "ed25519",
+  label = "a",
+): KeyPair {
   const id = `${kind}/${label}`;
   const found = cache.get(id);
   if (found) return found;
@@ -31,11 +34,15 @@ export function keyPair(kind: "rsa" | "rsa-1024" | "rsa-pss" | "ec-p256" | "ec-p
         })
       : kind === "rsa-pss"
         ? generateKeyPairSync("rsa-pss", { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding })
-        : generateKeyPairSync("ec", {
-            namedCurve: kind === "ec-p256" ? "P-256" : "P-384",
-            publicKeyEncoding,
-            privateKeyEncoding,
-          });
+        : kind === "ed25519"
+          ? generateKeyPairSync("ed25519", { publicKeyEncoding, privateKeyEncoding })
+          : generateKeyPairSync("ec", {
+              namedCurve: { "ec-p256": "P-256", "ec-p384": "P-384", "ec-p521": "P-521", "ec-secp256k1": "secp256k1" }[
+                kind
+              ],
+              publicKeyEncoding,
+              privateKeyEncoding,
+            });
   cache.set(id, pair);
   return pair;
 }
