@@ -9,7 +9,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["bin/*.js", "eslint.config.js", "stryker*.config.js"] },
+        projectService: {
+          allowDefaultProject: ["bin/*.js", "scripts/action/*.js", "eslint.config.js", "stryker*.config.js"],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -9,6 +9,7 @@ import { runExportSfdx, runImportSfdx } from "./commands/sfdx.js";
 import { REVIEW_FORMATS, runReview, type ReviewFormat } from "./commands/review.js";
 import { SEVERITIES, type FindingSeverity } from "../compiler/review/index.js";
 import { runServe, type ServeOptions } from "./commands/serve.js";
+import { runInit } from "./commands/init.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
 
 /** Builds the `gatehouse` command line; every action records its exit code in `result`. */
@@ -29,8 +30,17 @@ function program(io: Io, result: { code: number }): Command {
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
     .addOption(formatOption())
     .option("--fail-on-warnings", "exit 1 when there are warnings, not only errors", false)
-    .action(async (dir: string, opts: { format: DiagnosticFormat; failOnWarnings: boolean }) => {
+    .option("--sarif-root <dir>", "make SARIF paths relative to DIR (default: the git repository holding the policy)")
+    .action(async (dir: string, opts: { format: DiagnosticFormat; failOnWarnings: boolean; sarifRoot?: string }) => {
       result.code = await runCheck(dir, opts, io);
+    });
+
+  root
+    .command("init")
+    .description("Write a starter policy set to DIR/policies and editor settings that validate every document.")
+    .argument("[dir]", "the policy repository (default: the current directory)", ".")
+    .action((dir: string) => {
+      result.code = runInit(dir, io);
     });
 
   root
@@ -105,9 +115,15 @@ function program(io: Io, result: { code: number }): Command {
       ]),
     )
     .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
-    .action(async (dir: string, opts: { format: ReviewFormat; failOn?: FindingSeverity; today?: string }) => {
-      result.code = await runReview(dir, opts, io);
-    });
+    .option("--sarif-root <dir>", "make SARIF paths relative to DIR (default: the git repository holding the policy)")
+    .action(
+      async (
+        dir: string,
+        opts: { format: ReviewFormat; failOn?: FindingSeverity; today?: string; sarifRoot?: string },
+      ) => {
+        result.code = await runReview(dir, opts, io);
+      },
+    );
 
   root
     .command("import")
