@@ -317,6 +317,28 @@ describe("every refusal says what is wrong, and how to fix it when there is one 
       { error: "`::/129` has prefix length 129, but an IPv6 prefix is at most 128 bits", problem: "prefix-length" },
     ],
     [
+      "10.0.0.0/100",
+      {
+        error: "`10.0.0.0/100` has prefix length 100, but an IPv4 prefix is at most 32 bits",
+        problem: "prefix-length",
+      },
+    ],
+    [
+      "10.0.0.0/008",
+      {
+        error: "`10.0.0.0/008` has a leading zero in its prefix length `008`",
+        hint: "write `10.0.0.0/8`",
+        problem: "prefix-length",
+      },
+    ],
+    [
+      "10.0.0.0/08x",
+      {
+        error: "`10.0.0.0/08x` has an invalid prefix length `08x`: it must be a decimal number 0–32",
+        problem: "prefix-length",
+      },
+    ],
+    [
       "10.0.0.0/+40",
       {
         error: "`10.0.0.0/+40` has an invalid prefix length `+40`: it must be a decimal number 0–32",
