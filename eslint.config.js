@@ -10,7 +10,13 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ["bin/*.js", "scripts/action/*.js", "eslint.config.js", "stryker*.config.js"],
+          allowDefaultProject: [
+            "bin/*.js",
+            "scripts/action/*.js",
+            "eslint.config.js",
+            "report/assets/*.js",
+            "stryker*.config.js",
+          ],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -26,5 +32,13 @@ export default tseslint.config(
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: "readonly" } },
+  },
+  {
+    // The access report's browser script: a classic script run by the page, not by Node.
+    files: ["report/assets/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: { window: "readonly", document: "readonly", location: "readonly", atob: "readonly", opa: "readonly" },
+    },
   },
 );

@@ -9,6 +9,7 @@ import { runExportSfdx, runImportSfdx } from "./commands/sfdx.js";
 import { REVIEW_FORMATS, runReview, type ReviewFormat } from "./commands/review.js";
 import { SEVERITIES, type FindingSeverity } from "../compiler/review/index.js";
 import { runServe, type ServeOptions } from "./commands/serve.js";
+import { runReport, type ReportCommandOptions } from "./commands/report.js";
 import { runInit } from "./commands/init.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
 
@@ -126,6 +127,19 @@ function program(io: Io, result: { code: number }): Command {
     );
 
   root
+    .command("report")
+    .description(
+      "Write the access report of a policy directory: a static site that opens from file:// (docs/report.md).",
+    )
+    .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
+    .requiredOption("-o, --out <dir>", "output directory for the site")
+    .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
+    .option("--base <dir>", "compare with a base policy directory (not available in this version)")
+    .action(async (dir: string, opts: ReportCommandOptions) => {
+      result.code = await runReport(dir, opts, io);
+    });
+
+  root
     .command("import")
     .description("Write Gatehouse YAML from another format.")
     .command("sfdx")
@@ -151,8 +165,12 @@ function program(io: Io, result: { code: number }): Command {
       "Write the Salesforce metadata Gatehouse owns for a policy directory as an SFDX source tree in OUT, ready for `sf project deploy start`.",
     )
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
-    .requiredOption("-o, --out <dir>", "output directory (an SFDX project)")
-    .action(async (dir: string, opts: { out: string }) => {
+    .option("-o, --out <dir>", "output directory (an SFDX project)")
+    .option(
+      "--into <dir>",
+      "merge into an existing retrieved SFDX tree instead, changing only the elements Gatehouse owns",
+    )
+    .action(async (dir: string, opts: { out?: string; into?: string }) => {
       result.code = await runExportSfdx(dir, opts, io);
     });
 

@@ -147,6 +147,11 @@ function instantiate(image: PolicyImage): PolicyInternals {
  * A loaded, verified bundle that decides requests. `decide` is synchronous, never throws for
  * bad input or a WebAssembly trap, and fails closed: anything it cannot decide is a deny with
  * a reason code (INPUT_INVALID or EVALUATION_ERROR).
+ *
+ * TRUST: the policy module runs on the calling thread, bounded in memory but not in time; a
+ * module that loops blocks the thread. Load only bundles you trust — signed and verified
+ * (`verification`) — or bound the load with `loadTimeoutMs` and decide through AuthorizerPool
+ * (per-batch deadline) for other sources (docs/runtime-security.md).
  */
 export class Authorizer {
   private readonly encoder = new TextEncoder();
