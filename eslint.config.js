@@ -3,14 +3,20 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".tools/", "coverage/", "bench/results/"] },
+  { ignores: ["dist/", "node_modules/", ".tools/", "coverage/", "bench/results/", ".stryker-tmp/", "reports/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ["bin/*.js", "scripts/action/*.js", "eslint.config.js", "report/assets/*.js"],
+          allowDefaultProject: [
+            "bin/*.js",
+            "scripts/action/*.js",
+            "eslint.config.js",
+            "report/assets/*.js",
+            "stryker*.config.js",
+          ],
         },
         tsconfigRootDir: import.meta.dirname,
       },

@@ -185,6 +185,7 @@ function goJson(value: unknown): string {
   const object = value as Record<string, unknown>;
   const keys = Object.keys(object);
   // UTF-16 order is code point order unless a key holds a surrogate (a character past U+FFFF).
+  // Stryker disable next-line ConditionalExpression: always taking the comparator is the exact slow path (the default order is code point order without surrogates); never taking it is pinned by the astral-key tests
   keys.sort(keys.some((k) => SURROGATE.test(k)) ? compareCodePoints : undefined);
   let out = "{";
   for (let i = 0; i < keys.length; i++) out += `${i > 0 ? "," : ""}${goString(keys[i]!)}:${goJson(object[keys[i]!])}`;
@@ -201,6 +202,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * U+2028 and U+2029, and its decoder has already turned a lone surrogate into U+FFFD.
  */
 function goString(value: string): string {
+  // Stryker disable next-line ConditionalExpression: never taking the fast path is the exact slow path; always taking it is pinned by the U+2028 and surrogate tests
   if (!GO_DIFFERS.test(value)) return JSON.stringify(value);
   return JSON.stringify(value.replace(LONE_SURROGATE, "\ufffd")).replace(/[\u2028\u2029]/g, (c) =>
     c === "\u2028" ? "\\u2028" : "\\u2029",
@@ -214,6 +216,7 @@ function compareCodePoints(a: string, b: string): number {
     const x = a.codePointAt(i)!;
     const y = b.codePointAt(i)!;
     if (x !== y) return x - y;
+    // Stryker disable next-line ConditionalExpression,BlockStatement: when the code points are equal, so are their low surrogates; skipping them only saves a comparison
     if (x > 0xffff) i++;
   }
   return a.length - b.length;
@@ -238,13 +241,17 @@ const EC_CURVE_NAMES: Record<string, string> = {
 
 /**
  * Why an asymmetric key cannot be used with an algorithm, or undefined when it can: RS and PS
- * need RSA of at least 2048 bits, ES256/384/512 need ECDSA on P-256/384/521 respectively.
+ * need RSA of at least 2048 bits, ES256/384/512 need ECDSA on P-256/384/521 respectively. A key
+ * restricted to RSA-PSS (`rsa-pss` type) is refused for PS too: the JOSE library cannot sign or
+ * verify with one, so accepting it would only fail later, less clearly. PS signs with a plain
+ * RSA key.
  */
 export function asymmetricKeyProblem(key: KeyObject, algorithm: SigningAlgorithm): string | undefined {
   const type = key.asymmetricKeyType;
   if (algorithm.startsWith("RS") || algorithm.startsWith("PS")) {
-    if (type !== "rsa" && !(type === "rsa-pss" && algorithm.startsWith("PS")))
-      return `${algorithm} needs an RSA key, not ${describeKeyType(key)}`;
+    if (type === "rsa-pss")
+      return `${algorithm} needs a plain RSA key; a key restricted to RSA-PSS is not supported (PS algorithms use a plain RSA key)`;
+    if (type !== "rsa") return `${algorithm} needs an RSA key, not ${describeKeyType(key)}`;
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits < 2048) return `${algorithm} needs an RSA key of at least 2048 bits, not ${bits}`;
     return undefined;

@@ -14,11 +14,13 @@ export interface Prefix {
 
 /** Sorts intervals and merges those that overlap or touch, giving the fewest disjoint intervals. */
 export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
-  const sorted = [...intervals].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  // The sign of a bigint difference survives the conversion to a number, however large.
+  const sorted = [...intervals].sort((a, b) => Number(a.first - b.first));
   const merged: Array<{ first: bigint; last: bigint }> = [];
   for (const { first, last } of sorted) {
     const top = merged[merged.length - 1];
     if (top && first <= top.last + 1n) {
+      // Stryker disable next-line EqualityOperator: when `last` equals `top.last` the assignment changes nothing
       if (last > top.last) top.last = last;
     } else {
       merged.push({ first, last });
@@ -47,7 +49,8 @@ export function intervalToPrefixes(width: number, interval: Interval): Prefix[] 
   while (start <= end) {
     let size = alignment(start, width);
     const remaining = end - start + 1n;
-    while (size > 0 && 1n << BigInt(size) > remaining) size--;
+    // INVARIANT: remaining >= 1 = 2^0, so the loop stops at size 0 at the latest.
+    while (1n << BigInt(size) > remaining) size--;
     out.push({ value: start, length: width - size });
     start += 1n << BigInt(size);
   }

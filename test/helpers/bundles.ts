@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../core/package-root.js";
 import { buildDir, tempDir } from "./policy.js";
@@ -20,14 +20,36 @@ export interface TestBundle {
 let cached: Promise<TestBundle> | undefined;
 let variant: Promise<TestBundle> | undefined;
 
-async function build(dir: string): Promise<TestBundle> {
+async function compile(dir: string): Promise<TestBundle> {
   const c = await buildDir(dir);
   return { bytes: c.built.bundle, revision: c.built.revision };
 }
 
+/**
+ * Builds a test bundle, or reuses the one built under `name` in GATEHOUSE_TEST_BUNDLE_CACHE when
+ * that is set: the decision-path mutation run sets it to a fresh directory of its own, since it
+ * mutates no compiler code and would otherwise compile the same bundles for every mutant.
+ */
+async function build(dir: string, name: string): Promise<TestBundle> {
+  const cache = process.env.GATEHOUSE_TEST_BUNDLE_CACHE;
+  if (cache === undefined || cache === "") return compile(dir);
+  const file = join(cache, `${name}.json`);
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as { bytes: string; revision: string };
+    return { bytes: new Uint8Array(Buffer.from(saved.bytes, "base64")), revision: saved.revision };
+  }
+  const built = await compile(dir);
+  writeFileSync(
+    `${file}.${process.pid}`,
+    JSON.stringify({ bytes: Buffer.from(built.bytes).toString("base64"), revision: built.revision }),
+  );
+  renameSync(`${file}.${process.pid}`, file);
+  return built;
+}
+
 /** The quick-start bundle, built once per test file with the real opa. */
 export function quickstartBundle(): Promise<TestBundle> {
-  return (cached ??= build(quickstart));
+  return (cached ??= build(quickstart, "quickstart"));
 }
 
 /**
@@ -42,6 +64,6 @@ export function blockedErpBundle(): Promise<TestBundle> {
     const patched = apps.replace(/(name: erp-sync\n)/, "$1blocked: true\n");
     if (patched === apps) throw new Error("apps.yaml has no `name: erp-sync` to patch");
     writeFileSync(join(dir, "apps.yaml"), patched);
-    return build(dir);
+    return build(dir, "blocked-erp");
   })());
 }

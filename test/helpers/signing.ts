@@ -12,21 +12,37 @@ export interface KeyPair {
 
 const cache = new Map<string, KeyPair>();
 
-/** A fresh key pair per kind and label for this test file (never committed): RSA 2048 or ECDSA. */
-export function keyPair(kind: "rsa" | "ec-p256" | "ec-p384", label = "a"): KeyPair {
+/**
+ * A fresh key pair per kind and label for this test file (never committed): RSA 2048, RSA-PSS
+ * 2048, ECDSA, or an RSA 1024 key that signing and verification must refuse.
+ */
+export function keyPair(
+  kind: "rsa" | "rsa-1024" | "rsa-pss" | "ec-p256" | "ec-p384" | "ec-p521" | "ec-secp256k1" | "ed25519",
+  label = "a",
+): KeyPair {
   const id = `${kind}/${label}`;
   const found = cache.get(id);
   if (found) return found;
   const publicKeyEncoding = { type: "spki", format: "pem" } as const;
   const privateKeyEncoding = { type: "pkcs8", format: "pem" } as const;
   const pair: KeyPair =
-    kind === "rsa"
-      ? generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding })
-      : generateKeyPairSync("ec", {
-          namedCurve: kind === "ec-p256" ? "P-256" : "P-384",
+    kind === "rsa" || kind === "rsa-1024"
+      ? generateKeyPairSync("rsa", {
+          modulusLength: kind === "rsa" ? 2048 : 1024,
           publicKeyEncoding,
           privateKeyEncoding,
-        });
+        })
+      : kind === "rsa-pss"
+        ? generateKeyPairSync("rsa-pss", { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding })
+        : kind === "ed25519"
+          ? generateKeyPairSync("ed25519", { publicKeyEncoding, privateKeyEncoding })
+          : generateKeyPairSync("ec", {
+              namedCurve: { "ec-p256": "P-256", "ec-p384": "P-384", "ec-p521": "P-521", "ec-secp256k1": "secp256k1" }[
+                kind
+              ],
+              publicKeyEncoding,
+              privateKeyEncoding,
+            });
   cache.set(id, pair);
   return pair;
 }

@@ -237,3 +237,127 @@ describe("Authorizer.load checks the manifest's field types", () => {
     expect((error as BundleError).message).toContain(field);
   });
 });
+
+describe("readArchive limits and reads (each test pins one rule)", () => {
+  const GiB = 1024 * 1024 * 1024;
+
+  it("applies the default limits when none are passed: an archive past a default limit is refused", async () => {
+    expect(await readArchive(new Uint8Array(256 * 1024 * 1024 + 1))).toEqual({
+      ok: false,
+      problem: "ARCHIVE_TOO_LARGE",
+      message: "the archive is 268435457 bytes, over the 268435456-byte limit",
+    });
+    // Exactly at the default compressed limit it is read (and found not to be gzip).
+    expect(await readArchive(new Uint8Array(256 * 1024 * 1024))).toMatchObject({
+      ok: false,
+      problem: "ARCHIVE_CORRUPT",
+    });
+    const declared = (size: number) => gzipSync(Buffer.concat([tarHeader("data.json", size), Buffer.alloc(10)]));
+    expect(await readArchive(declared(GiB + 1))).toEqual({
+      ok: false,
+      problem: "ARCHIVE_TOO_LARGE",
+      message: "the archive expands past the 1073741824-byte limit",
+    });
+    expect(await readArchive(declared(GiB))).toMatchObject({ ok: false, problem: "ARCHIVE_CORRUPT" });
+    const many = await archive(Array.from({ length: 10_001 }, (_, i) => file(`f${i}`, "")));
+    expect(await readArchive(many)).toEqual({
+      ok: false,
+      problem: "ARCHIVE_TOO_LARGE",
+      message: "the archive has more than 10000 entries",
+    });
+  });
+
+  it("accepts an entry exactly at the expanded-size limit and refuses one byte more", async () => {
+    const limits = { maxArchiveBytes: 1 << 20, maxTotalBytes: 1000, maxEntries: 10 };
+    const at = await readArchive(await archive([file("a.json", "x".repeat(1000))]), limits);
+    expect(at.ok && at.files.get("a.json")?.byteLength).toBe(1000);
+    expect(await problem([file("a.json", "x".repeat(1001))], limits)).toBe(
+      "ARCHIVE_TOO_LARGE: the archive expands past the 1000-byte limit",
+    );
+    expect(await problem([file("a.json", "x".repeat(600)), file("b.json", "x".repeat(400))], limits)).toBe(
+      "ok: a.json, b.json",
+    );
+  });
+
+  it("accepts exactly the most entries and refuses one more", async () => {
+    const limits = { maxArchiveBytes: 1 << 20, maxTotalBytes: 1000, maxEntries: 3 };
+    expect(
+      await problem(
+        ["a", "b", "c"].map((n) => file(n)),
+        limits,
+      ),
+    ).toBe("ok: a, b, c");
+    expect(
+      await problem(
+        ["a", "b", "c", "d"].map((n) => file(n)),
+        limits,
+      ),
+    ).toBe("ARCHIVE_TOO_LARGE: the archive has more than 3 entries");
+  });
+
+  it("accepts an archive exactly at the compressed-size limit and refuses one byte more", async () => {
+    const bytes = await archive([file("a.json")]);
+    const limits = { maxArchiveBytes: bytes.byteLength, maxTotalBytes: 1000, maxEntries: 3 };
+    expect((await readArchive(bytes, limits)).ok).toBe(true);
+    expect(await readArchive(bytes, { ...limits, maxArchiveBytes: bytes.byteLength - 1 })).toEqual({
+      ok: false,
+      problem: "ARCHIVE_TOO_LARGE",
+      message: `the archive is ${bytes.byteLength} bytes, over the ${bytes.byteLength - 1}-byte limit`,
+    });
+  });
+
+  it("refuses a stream that expands past the limit plus 1 MiB of tar framing, and not before", async () => {
+    const limits = { maxArchiveBytes: 1 << 30, maxTotalBytes: 1024, maxEntries: 10 };
+    // Zeros read as tar end blocks: no entry, so only the streamed count can refuse them.
+    const framing = (n: number) => gzipSync(Buffer.alloc(n));
+    expect(await readArchive(framing(1024 + (1 << 20)), limits)).toEqual({ ok: true, files: new Map() });
+    expect(await readArchive(framing(1024 + (1 << 20) + 512), limits)).toEqual({
+      ok: false,
+      problem: "ARCHIVE_TOO_LARGE",
+      message: "the archive expands past the 1024-byte limit",
+    });
+  });
+
+  it("reads an entry split over many chunks whole, byte for byte", async () => {
+    const content = Buffer.alloc(300_000);
+    for (let i = 0; i < content.length; i++) content[i] = (i * 7919) % 251;
+    const result = await readArchive(
+      await writeArchive([
+        ["policy.wasm", content],
+        ["data.json", Buffer.from("{}")],
+      ]),
+    );
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(Buffer.from(result.files.get("policy.wasm")!).equals(content)).toBe(true);
+      expect(new TextDecoder().decode(result.files.get("data.json"))).toBe("{}");
+    }
+  });
+
+  it("refuses a directory entry with an unsafe name", async () => {
+    expect(await problem([{ name: "../escape", type: "directory" }, file("data.json")])).toBe(
+      "ENTRY_NOT_A_FILE: entry `../escape` is a directory, not a regular file",
+    );
+  });
+
+  it("settles with a clear error for bytes that are not gzip, and for a valid gzip holding a corrupt tar", async () => {
+    expect(await readArchive(new TextEncoder().encode("definitely not a bundle"))).toEqual({
+      ok: false,
+      problem: "ARCHIVE_CORRUPT",
+      message: "the archive is not valid gzip data: incorrect header check",
+    });
+    const garbage = Buffer.alloc(1024, 0x41);
+    expect(await readArchive(gzipSync(garbage))).toMatchObject({
+      ok: false,
+      problem: "ARCHIVE_CORRUPT",
+      message: expect.stringMatching(/^the archive is not a valid tar: ./) as string,
+    });
+  });
+
+  it("names the entry in each refusal", async () => {
+    expect(await problem([file("/.manifest"), { name: "x", type: "fifo" }])).toBe(
+      "ENTRY_NOT_A_FILE: entry `x` is a fifo, not a regular file",
+    );
+    expect(await problem([file("a/../b")])).toBe("ENTRY_PATH_UNSAFE: entry `a/../b` has an unsafe path");
+  });
+});

@@ -92,3 +92,34 @@ describe("mergeIntervals and coverWithPrefixes", () => {
     );
   });
 });
+
+describe("mergeIntervals sorts by first address, however many intervals come in whatever order", () => {
+  it("merges 300 shuffled intervals as a brute-force union does (property)", () => {
+    const range = fc
+      .tuple(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 8 }))
+      .map(([a, n]) => ({ first: BigInt(a), last: BigInt(a + n) }));
+    fc.assert(
+      fc.property(fc.array(range, { minLength: 100, maxLength: 300 }), (ranges) => {
+        const want: Array<{ first: bigint; last: bigint }> = [];
+        const hit = new Set<number>();
+        for (const r of ranges) for (let i = Number(r.first); i <= Number(r.last); i++) hit.add(i);
+        for (const i of [...hit].sort((x, y) => x - y)) {
+          const top = want[want.length - 1];
+          if (top && top.last + 1n === BigInt(i)) top.last = BigInt(i);
+          else want.push({ first: BigInt(i), last: BigInt(i) });
+        }
+        expect(mergeIntervals(ranges)).toEqual(want);
+      }),
+      { seed: 5, numRuns: 50 },
+    );
+  });
+
+  it("orders intervals whose starts differ by more than a double can hold exactly", () => {
+    const high = { first: (1n << 127n) + 1n, last: (1n << 127n) + 1n };
+    const low = { first: 1n << 127n, last: 1n << 127n };
+    expect(mergeIntervals([high, { first: 0n, last: 0n }, low])).toEqual([
+      { first: 0n, last: 0n },
+      { first: 1n << 127n, last: (1n << 127n) + 1n },
+    ]);
+  });
+});

@@ -1,4 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { createHash, createPrivateKey } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CompactSign } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundleSigner, signBundle, type BundleSigner, type SignerOptions } from "../../compiler/build/sign.js";
@@ -337,6 +341,22 @@ describe("bundleSigner", () => {
       [keyPair("rsa").privateKey, { algorithm: "ES256" }, "ES256 needs an ECDSA key on curve P-256, not an RSA key"],
       [keyPair("rsa").privateKey, { algorithm: "HS256" }, "a PEM key cannot be a HS256 secret"],
       ["too short", { algorithm: "HS256" }, "the HS256 secret is 9 bytes; it needs at least 32"],
+      [keyPair("rsa-1024").privateKey, {}, "RS256 needs an RSA key of at least 2048 bits, not 1024"],
+      [
+        keyPair("rsa-1024").privateKey,
+        { algorithm: "PS256" },
+        "PS256 needs an RSA key of at least 2048 bits, not 1024",
+      ],
+      [
+        keyPair("rsa-pss").privateKey,
+        { algorithm: "PS256" },
+        "PS256 needs a plain RSA key; a key restricted to RSA-PSS is not supported (PS algorithms use a plain RSA key)",
+      ],
+      [
+        keyPair("rsa-pss").privateKey,
+        { algorithm: "ES256" },
+        "ES256 needs an ECDSA key on curve P-256, not an RSA-PSS key",
+      ],
     ];
     for (const [material, options, message] of cases) {
       const result = bundleSigner(typeof material === "string" ? text(material) : material, options);
@@ -356,5 +376,240 @@ describe("bundleSigner", () => {
     expect(header).toEqual({ alg: "RS256", kid: "ci", typ: "JWT" });
     expect(claims).toEqual({ files: fileList(), keyid: "ci", scope: "prod" });
     expect(canonicalJson(claims)).toContain('{"algorithm":"SHA-256","hash":"');
+  });
+});
+
+describe("verifyBundle: one rule per test", () => {
+  const rsa = keyPair("rsa");
+  const other = keyPair("rsa", "other");
+  const rsaKey = createPrivateKey(rsa.privateKey);
+  const key = { key: rsa.publicKey };
+  /** The files with a `.signatures.json` holding one token over `claims` (RS256, the test key). */
+  const signedClaims = async (claims: unknown, header: { alg: string; kid?: string } = { alg: "RS256" }) =>
+    withTokens([await jws(header, claims, rsaKey)]);
+
+  it("an RSA public key under 2048 bits is refused for verification", async () => {
+    expect(await outcome(new Map(FILES), { key: keyPair("rsa-1024").publicKey })).toBe(
+      "VERIFICATION_KEY_INVALID: RS256 needs an RSA key of at least 2048 bits, not 1024",
+    );
+  });
+
+  it("a key restricted to RSA-PSS is refused up front for PS and RS (PS uses a plain RSA key)", async () => {
+    const pss = keyPair("rsa-pss");
+    for (const algorithm of ["PS256", "PS512", "RS256"] as const)
+      expect(await outcome(new Map(FILES), { key: pss.publicKey, algorithm })).toBe(
+        `VERIFICATION_KEY_INVALID: ${algorithm} needs a plain RSA key; a key restricted to RSA-PSS is not supported (PS algorithms use a plain RSA key)`,
+      );
+    const plain = await signed(signer(rsa.privateKey, { algorithm: "PS384" }));
+    expect(await outcome(plain, { key: rsa.publicKey, algorithm: "PS384" })).toBe("ok");
+  });
+
+  it("a token without a key id, while a key id is configured, is checked against the configured key", async () => {
+    const anonymous = await signedClaims({ files: fileList() });
+    expect(await verifyBundle(anonymous, { ...key, keyId: "prod" })).toEqual({
+      ok: true,
+      signature: { algorithm: "RS256", files: 4 },
+    });
+    const byOther = withTokens([
+      await jws({ alg: "RS256" }, { files: fileList() }, createPrivateKey(other.privateKey)),
+    ]);
+    expect(await outcome(byOther, { ...key, keyId: "prod" })).toBe(
+      "SIGNATURE_KEY_MISMATCH: the signature does not verify with the configured key",
+    );
+  });
+
+  it("the header `kid` takes precedence over a differing payload `keyid`", async () => {
+    const files = await signedClaims({ files: fileList(), keyid: "claim" }, { alg: "RS256", kid: "header" });
+    expect(await verifyBundle(files, { ...key, keyId: "header" })).toEqual({
+      ok: true,
+      signature: { algorithm: "RS256", keyId: "header", files: 4 },
+    });
+    expect(await outcome(files, { ...key, keyId: "claim" })).toBe(
+      "SIGNATURE_KEY_MISMATCH: the bundle is signed with key `header`, but key `claim` is configured",
+    );
+  });
+
+  it("claims with a non-string `keyid`, `scope` or `iss`, or a non-number `iat`, are refused", async () => {
+    const refused = "SIGNATURE_INVALID: the signed claims are not OPA's `files`, `keyid`, `scope`, `iat` and `iss`";
+    for (const extra of [{ keyid: 1 }, { scope: ["write"] }, { iss: null }, { iat: "1700000000" }, { iat: null }])
+      expect([extra, await outcome(await signedClaims({ files: fileList(), ...extra }), key)]).toEqual([
+        extra,
+        refused,
+      ]);
+    const wellTyped = { keyid: "default", scope: "", iss: "ci", iat: 1700000000 };
+    expect(await outcome(await signedClaims({ files: fileList(), ...wellTyped }), key)).toBe("ok");
+    expect(await outcome(await signedClaims([fileList()]), key)).toBe(refused);
+    expect(await outcome(await signedClaims({ files: { ".manifest": "00" } }), key)).toBe(refused);
+  });
+
+  it("one malformed file entry among good ones refuses the signature", async () => {
+    const good = fileList();
+    for (const bad of [{ ...good[0]!, hash: 7 }, { ...good[0]!, name: null }, "data.json", null, [good[0]]]) {
+      const files = await signedClaims({ files: [bad, ...good.slice(1)] });
+      expect([bad, await outcome(files, key)]).toEqual([
+        bad,
+        "SIGNATURE_INVALID: a signed file entry lacks a string `name`, `hash` or `algorithm`",
+      ]);
+    }
+  });
+
+  it("a signature that lists `.signatures.json` itself is refused", async () => {
+    const self = { name: SIGNATURES_FILE, hash: "00", algorithm: "SHA-256" };
+    expect(await outcome(await signedClaims({ files: [...fileList(), self] }), key)).toBe(
+      "SIGNATURE_FILE_MISSING: the signature lists `.signatures.json`, missing from the bundle",
+    );
+  });
+
+  it("invalid UTF-8 in `.signatures.json` is refused, even inside a JSON string", async () => {
+    const token = await jws({ alg: "RS256" }, { files: fileList() }, rsaKey);
+    const bytes = Buffer.concat([
+      Buffer.from(`{"signatures":["${token}"],"note":"`),
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]);
+    expect(await outcome(new Map([...FILES, [SIGNATURES_FILE, bytes]]), key)).toBe(
+      "SIGNATURE_INVALID: `.signatures.json` is not valid JSON",
+    );
+  });
+
+  it("invalid UTF-8 in the signed claims is refused, even inside a JSON string", async () => {
+    const claims = Buffer.concat([
+      Buffer.from(`{"files":${JSON.stringify(fileList())},"iss":"`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    const token = await new CompactSign(claims).setProtectedHeader({ alg: "RS256" }).sign(rsaKey);
+    expect(await outcome(withTokens([token]), key)).toBe("SIGNATURE_INVALID: the signed claims are not valid JSON");
+  });
+
+  it("a signature that verifies but whose claims are not JSON is refused", async () => {
+    const token = await new CompactSign(text("files")).setProtectedHeader({ alg: "RS256" }).sign(rsaKey);
+    expect(await outcome(withTokens([token]), key)).toBe("SIGNATURE_INVALID: the signed claims are not valid JSON");
+  });
+});
+
+describe("verifyBundle: keys, lists and encodings", () => {
+  const rsa = keyPair("rsa");
+  const rsaKey = createPrivateKey(rsa.privateKey);
+  const key = { key: rsa.publicKey };
+  const signedClaims = async (claims: unknown) => withTokens([await jws({ alg: "RS256" }, claims, rsaKey)]);
+
+  it("ES512 signs with a P-521 key and verifies; another curve is refused, named", async () => {
+    const p521 = keyPair("ec-p521");
+    const files = await signed(signer(p521.privateKey, { algorithm: "ES512" }));
+    expect(await outcome(files, { key: p521.publicKey, algorithm: "ES512" })).toBe("ok");
+    expect(await outcome(files, { key: keyPair("ec-p256").publicKey, algorithm: "ES512" })).toBe(
+      "VERIFICATION_KEY_INVALID: ES512 needs an ECDSA key on curve P-521, not an ECDSA key on P-256",
+    );
+    expect(await outcome(files, { key: keyPair("ec-secp256k1").publicKey, algorithm: "ES256" })).toBe(
+      "VERIFICATION_KEY_INVALID: ES256 needs an ECDSA key on curve P-256, not an ECDSA key on secp256k1",
+    );
+    expect(await outcome(files, { key: keyPair("ed25519").publicKey })).toBe(
+      "VERIFICATION_KEY_INVALID: RS256 needs an RSA key, not an ed25519 key",
+    );
+  });
+
+  it("a verification key may be given as bytes, and an HMAC secret must not look like PEM in its first 4 KiB", async () => {
+    const secret = new TextEncoder().encode(hmacSecret(64));
+    const files = await signed(signer(secret, { algorithm: "HS256" }));
+    expect(await outcome(files, { key: secret, algorithm: "HS256" })).toBe("ok");
+    expect(await outcome(files, { key: new TextEncoder().encode(rsa.publicKey) })).toBe(
+      "SIGNATURE_ALGORITHM_REFUSED: the signature uses `HS256`, but only `RS256` is configured",
+    );
+    const late = `${"k".repeat(4096)}-----BEGIN `;
+    const lateFiles = await signed(signer(late, { algorithm: "HS256" }));
+    expect(await outcome(lateFiles, { key: late, algorithm: "HS256" })).toBe("ok");
+  });
+
+  it("a certificate verifies with its public key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gatehouse-cert-"));
+    writeFileSync(join(dir, "key.pem"), rsa.privateKey);
+    const made = spawnSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        join(dir, "key.pem"),
+        "-subj",
+        "/CN=gatehouse-test",
+        "-days",
+        "1",
+        "-out",
+        join(dir, "cert.pem"),
+      ],
+      { encoding: "utf8" },
+    );
+    expect(made.status, made.stderr).toBe(0);
+    const cert = readFileSync(join(dir, "cert.pem"), "utf8");
+    expect(await outcome(await signed(signer(rsa.privateKey)), { key: cert })).toBe("ok");
+    const truncated = `${cert.split("\n").slice(0, 3).join("\n")}\n-----END CERTIFICATE-----\n`;
+    expect(await outcome(new Map(FILES), { key: truncated })).toBe(
+      "VERIFICATION_KEY_INVALID: the verification key is not a PEM public key or certificate for RS256",
+    );
+  });
+
+  it("`plugin` may be absent, empty or `_default`; anything else is refused, named", async () => {
+    const token = await jws({ alg: "RS256" }, { files: fileList() }, rsaKey);
+    const withPlugin = (plugin: unknown) =>
+      new Map([...FILES, [SIGNATURES_FILE, text(JSON.stringify({ signatures: [token], plugin }))]]);
+    expect(await outcome(withPlugin(""), key)).toBe("ok");
+    expect(await outcome(withPlugin(7), key)).toBe(
+      "SIGNATURE_INVALID: the bundle is signed by the plugin `7`, which Gatehouse cannot verify",
+    );
+    expect(await outcome(withTokens([7 as unknown as string]), key)).toBe(
+      "SIGNATURE_INVALID: `.signatures.json` must hold exactly one JWT",
+    );
+    expect(await outcome(new Map([...FILES, [SIGNATURES_FILE, text('{"signatures":{}}')]]), key)).toBe(
+      "SIGNATURE_INVALID: `.signatures.json` has no `signatures` list",
+    );
+    expect(await outcome(new Map([...FILES, [SIGNATURES_FILE, text("null")]]), key)).toBe(
+      "SIGNATURE_INVALID: `.signatures.json` has no `signatures` list",
+    );
+  });
+
+  it("claims that are JSON null, and a signature part that is not base64url, are refused without throwing", async () => {
+    expect(await outcome(await signedClaims(null), key)).toBe(
+      "SIGNATURE_INVALID: the signed claims are not OPA's `files`, `keyid`, `scope`, `iat` and `iss`",
+    );
+    const token = await jws({ alg: "RS256" }, { files: fileList() }, rsaKey);
+    const broken = `${token.slice(0, token.lastIndexOf(".") + 1)}***`;
+    expect(await outcome(withTokens([broken]), key)).toMatch(/^SIGNATURE_INVALID: the signature is malformed: ./);
+  });
+
+  it("names unlisted and missing files in order, at most three and a count", async () => {
+    const extra = ["e.rego", "b.rego", "d.rego", "a.rego", "c.rego"];
+    const added = new Map(await signedClaims({ files: fileList() }));
+    for (const name of extra) added.set(name, text(""));
+    expect(await outcome(added, key)).toBe(
+      "SIGNATURE_FILE_UNLISTED: the signature does not cover `a.rego`, `b.rego`, `c.rego` and 2 more",
+    );
+    const ghosts = ["z.rego", "y.rego"].map((name) => ({ name, hash: "00", algorithm: "SHA-256" }));
+    expect(await outcome(await signedClaims({ files: [...fileList(), ...ghosts] }), key)).toBe(
+      "SIGNATURE_FILE_MISSING: the signature lists `y.rego`, `z.rego`, missing from the bundle",
+    );
+  });
+
+  it("accepts file hashes in upper case, and SHA-384 and SHA-512-256; refuses an algorithm name that is an object key", async () => {
+    const upper = fileList().map((f) => ({ ...f, hash: f.hash.toUpperCase() }));
+    expect(await outcome(await signedClaims({ files: upper }), key)).toBe("ok");
+    for (const [name, node] of [
+      ["SHA-384", "sha384"],
+      ["SHA-512-256", "sha512-256"],
+    ] as const) {
+      const list = FILES.map(([file, bytes]) => ({
+        name: file,
+        algorithm: name,
+        hash: createHash(node)
+          .update(file.endsWith(".json") || file === ".manifest" ? opaHashedJson(bytes)! : bytes)
+          .digest("hex"),
+      }));
+      expect([name, await outcome(await signedClaims({ files: list }), key)]).toEqual([name, "ok"]);
+    }
+    const proto = fileList().map((f) => ({ ...f, algorithm: "toString" }));
+    expect(await outcome(await signedClaims({ files: proto }), key)).toBe(
+      "SIGNATURE_ALGORITHM_REFUSED: `.manifest` is hashed with `toString`; only SHA-256, SHA-384, SHA-512 and SHA-512-256 are accepted",
+    );
   });
 });

@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * The tests the core mutation run (stryker.config.js) executes: the unit tests of the modules it
+ * mutates. Tests that compile a policy in a hook reach these modules outside any test, which
+ * would make each of their mutants cost a whole run, and add little: they are left out.
+ */
+export default defineConfig({
+  test: {
+    include: [
+      "test/unit/address.test.ts",
+      "test/unit/prefix-cover.test.ts",
+      "test/unit/bundle-archive.test.ts",
+      "test/unit/bundle-signing.test.ts",
+      "test/unit/verify.test.ts",
+      "test/unit/verify-allowlist.test.ts",
+    ],
+    testTimeout: 120_000,
+    globalSetup: ["test/global-setup.ts"],
+  },
+});
