@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { createWriteStream, openSync, type WriteStream } from "node:fs";
-import { gatehouseVersion } from "../core/package-root.js";
+import { RUNTIME_VERSION } from "./version.js";
 import { OptionsError } from "./errors.js";
 
 /**
@@ -193,7 +193,7 @@ export class DecisionLog {
     private readonly onError: (error: Error) => void,
     private readonly random: () => number,
   ) {
-    this.labels = { ...labels, id: this.id, version: gatehouseVersion() };
+    this.labels = { ...labels, id: this.id, version: RUNTIME_VERSION };
     this.masksResult = rules.some((r) => r.root === "result");
     if (typeof sink !== "function") {
       this.stream = createWriteStream("", { fd: sink.fd });
