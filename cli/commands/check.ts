@@ -7,7 +7,7 @@ import { renderDiagnosticsSarif } from "../format/diagnostics-sarif.js";
 import { renderGithub } from "../format/github.js";
 import { renderJson } from "../format/json.js";
 import { renderText } from "../format/text.js";
-import { CliError, EXIT, useColor, type Io } from "../io.js";
+import { CliError, errorExit, EXIT, useColor, type Io } from "../io.js";
 
 /** The diagnostic output formats. */
 export const DIAGNOSTIC_FORMATS = ["text", "json", "sarif", "github"] as const;
@@ -54,7 +54,7 @@ export async function runCheck(dir: string, options: CheckOptions, io: Io): Prom
   }
   const compilation = await compile(dir, { until: "emit" });
   io.stdout(renderDiagnostics(options.format, compilation.diagnostics, compilation.sources, io));
-  if (hasErrors(compilation.diagnostics)) return EXIT.policy;
+  if (hasErrors(compilation.diagnostics)) return errorExit(compilation.diagnostics);
   if (options.failOnWarnings && compilation.diagnostics.some((d) => d.severity === "warning")) return EXIT.policy;
   return EXIT.ok;
 }

@@ -3,15 +3,17 @@ import { compile } from "../../compiler/pipeline.js";
 import { openAtLeast, review, SEVERITIES, type FindingSeverity } from "../../compiler/review/index.js";
 import { isCalendarDate } from "../../compiler/validate/build-model.js";
 import { gatehouseVersion } from "../../core/package-root.js";
+import { renderReviewGithub } from "../format/review-github.js";
 import { renderReviewJson } from "../format/review-json.js";
+import { renderReviewJunit } from "../format/review-junit.js";
 import { renderReviewMarkdown } from "../format/review-markdown.js";
 import { renderReviewSarif } from "../format/review-sarif.js";
 import { renderReviewText } from "../format/review-text.js";
-import { CliError, EXIT, useColor, type Io } from "../io.js";
+import { CliError, errorExit, EXIT, useColor, type Io } from "../io.js";
 import { renderDiagnostics } from "./check.js";
 
 /** The review output formats. */
-export const REVIEW_FORMATS = ["text", "json", "sarif", "markdown"] as const;
+export const REVIEW_FORMATS = ["text", "json", "sarif", "markdown", "github", "junit"] as const;
 /** A review output format. */
 export type ReviewFormat = (typeof REVIEW_FORMATS)[number];
 
@@ -43,7 +45,7 @@ export async function runReview(dir: string, options: ReviewCommandOptions, io: 
   const compilation = await compile(dir, { until: "validate" });
   if (hasErrors(compilation.diagnostics) || !compilation.policy) {
     io.stderr(renderDiagnostics("text", compilation.diagnostics, compilation.sources, io));
-    return EXIT.policy;
+    return errorExit(compilation.diagnostics);
   }
   const result = review(compilation.policy, { today });
   const version = gatehouseVersion();
@@ -56,6 +58,12 @@ export async function runReview(dir: string, options: ReviewCommandOptions, io: 
       break;
     case "markdown":
       io.stdout(renderReviewMarkdown(result));
+      break;
+    case "github":
+      io.stdout(renderReviewGithub(result));
+      break;
+    case "junit":
+      io.stdout(renderReviewJunit(result));
       break;
     case "text":
       io.stdout(renderReviewText(result, dir, useColor(io)));

@@ -5,7 +5,7 @@ import { compile } from "../../compiler/pipeline.js";
 import { exportSfdx } from "../../compiler/sfdx/export.js";
 import { packageRoot } from "../../core/package-root.js";
 import { importSfdx, type ImportNote } from "../../compiler/sfdx/import.js";
-import { CliError, EXIT, type Io } from "../io.js";
+import { CliError, errorExit, EXIT, type Io } from "../io.js";
 import { renderDiagnostics } from "./check.js";
 
 const LEVELS: ReadonlyArray<ImportNote["level"]> = ["error", "warning", "mapped", "ignored"];
@@ -95,7 +95,7 @@ export async function runExportSfdx(dir: string, options: ExportCommandOptions, 
   const compilation = await compile(dir, { until: "validate" });
   if (hasErrors(compilation.diagnostics) || !compilation.policy) {
     io.stderr(renderDiagnostics("text", compilation.diagnostics, compilation.sources, io));
-    return EXIT.policy;
+    return errorExit(compilation.diagnostics);
   }
   const result = exportSfdx(compilation.policy);
   writeAll(options.out, result.files);
