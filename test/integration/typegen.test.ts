@@ -177,9 +177,9 @@ describe("typegen: types.ts for a policy set", () => {
       writeFileSync(join(project, name, "good.ts"), goodUse(ir));
       writeFileSync(join(project, name, "bad.ts"), BAD_USE);
     }
-    const readme = readFileSync(join(root, "README.md"), "utf8");
-    const example = /## Generated types[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
-    writeFileSync(join(project, "quickstart", "readme.ts"), example.replace("./dist/types.js", "./types.js"));
+    const doc = readFileSync(join(root, "docs", "runtime.md"), "utf8");
+    const example = /## Generated types[\s\S]*?```ts\n([\s\S]*?)```/.exec(doc)![1]!;
+    writeFileSync(join(project, "quickstart", "readme.ts"), example.replace("./dist/policy/types.js", "./types.js"));
     const hostile = policyDir({
       "org.yaml": ORG,
       "policy.yaml": [
@@ -199,7 +199,7 @@ describe("typegen: types.ts for a policy set", () => {
     expect(examples).toContain("quickstart");
   });
 
-  it("compiles with tsc, and so does correct use (and the README's example), for every example", () => {
+  it("compiles with tsc, and so does correct use (and the example in docs/runtime.md), for every example", () => {
     const unexpected = errors.filter((e) => !e.file.endsWith("bad.ts"));
     expect(unexpected).toEqual([]);
   });

@@ -11,19 +11,19 @@ import { tempDir } from "../helpers/policy.js";
 import { startOpaServer } from "../helpers/servers.js";
 
 const root = packageRoot();
-const readme = readFileSync(join(root, "README.md"), "utf8");
+const doc = readFileSync(join(root, "docs", "deployment.md"), "utf8");
 
-/** The first fenced block of `language` in the README section whose heading starts with `heading`. */
+/** The first fenced block of `language` in the section of docs/deployment.md whose heading starts with `heading`. */
 function block(heading: string, language: string): string {
-  const start = readme.indexOf(`### ${heading}`);
-  if (start < 0) throw new Error(`README has no section \`### ${heading}\``);
-  const found = new RegExp("```" + language + "\\n([\\s\\S]*?)```").exec(readme.slice(start));
-  if (!found) throw new Error(`README section \`${heading}\` has no ${language} block`);
-  return found[1]!;
+  const start = doc.indexOf(`## ${heading}`);
+  if (start < 0) throw new Error(`docs/deployment.md has no section \`## ${heading}\``);
+  const found = new RegExp("```" + language + "( runnable)?\\n([\\s\\S]*?)```").exec(doc.slice(start));
+  if (!found) throw new Error(`docs/deployment.md section \`${heading}\` has no ${language} block`);
+  return found[2]!;
 }
 
 let bundle: TestBundle;
-/** A working directory holding the quick-start bundle where the README puts it. */
+/** A working directory holding the quick-start bundle where the docs put it. */
 let cwd: string;
 const scratch: string[] = [];
 
@@ -38,11 +38,11 @@ afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("README: deciding requests in production", () => {
-  it("the embedding example runs as written, importing gatehouse/runtime, and prints what its comment says", () => {
+describe("docs/deployment.md: deciding requests in production", () => {
+  it("the embedding example runs as written, importing the runtime package, and prints what its comment says", () => {
     const code = block("Embedding in a Node service", "js");
     expect(code.split("\n").filter((l) => l.trim() !== "").length).toBeLessThanOrEqual(10);
-    // Inside the package, so that `gatehouse/runtime` resolves through its own exports map.
+    // Inside the repository, so that `gatehouse-policy-runtime` resolves through its node_modules link.
     const dir = mkdtempSync(join(root, "dist", "readme-"));
     scratch.push(dir);
     writeFileSync(join(dir, "example.mjs"), code);
@@ -55,7 +55,11 @@ describe("README: deciding requests in production", () => {
 
   it("the sidecar commands serve the decision the curl line asks for", async () => {
     const [serveLine, curlLine] = block("As a sidecar", "sh").trim().split("\n");
-    const args = serveLine!.split(" ").slice(1);
+    expect(serveLine).toMatch(/^npx --no-install gatehouse serve /);
+    const args = serveLine!
+      .replace(/^npx --no-install /, "")
+      .split(" ")
+      .slice(1);
     expect(args[0]).toBe("serve");
     const port = args.indexOf("--port");
     args[port + 1] = "0";
