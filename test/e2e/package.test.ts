@@ -155,6 +155,17 @@ describe("a policy repository with gatehouse-policy as a dev dependency", () => 
     expect(evaluated.stdout.trim().split("\n")).toHaveLength(
       readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n").length,
     );
+    // The compiler package's /runtime subpath is the runtime package: the same classes, from either module system.
+    writeFileSync(
+      join(dir, "same.cjs"),
+      'const { Authorizer } = require("gatehouse-policy/runtime");\nconsole.log(Authorizer === require("gatehouse-policy-runtime").Authorizer);\n',
+    );
+    writeFileSync(
+      join(dir, "same.mjs"),
+      'import { Authorizer } from "gatehouse-policy/runtime";\nimport * as runtime from "gatehouse-policy-runtime";\nconsole.log(Authorizer === runtime.Authorizer);\n',
+    );
+    expect(ok(run(process.execPath, ["same.cjs"], dir))).toBe("true\n");
+    expect(ok(run(process.execPath, ["same.mjs"], dir))).toBe("true\n");
   });
 });
 
