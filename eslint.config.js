@@ -9,7 +9,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["bin/*.js", "runtime/*", "eslint.config.js"] },
+        projectService: { allowDefaultProject: ["bin/*.js", "runtime/*", "scripts/action/*.js", "eslint.config.js"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

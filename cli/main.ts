@@ -56,9 +56,19 @@ function program(io: Io, result: { code: number }): Command {
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
     .addOption(formatOption())
     .option("--fail-on-warnings", "exit 1 when there are warnings, not only errors", false)
-    .action(async (dir: string, opts: { format: DiagnosticFormat; failOnWarnings: boolean }) => {
+    .option("--sarif-root <dir>", "make SARIF paths relative to DIR (default: the git repository holding the policy)")
+    .action(async (dir: string, opts: { format: DiagnosticFormat; failOnWarnings: boolean; sarifRoot?: string }) => {
       const { runCheck } = await import("./commands/check.js");
       result.code = await runCheck(dir, opts, io);
+    });
+
+  root
+    .command("init")
+    .description("Write a starter policy set to DIR/policies and editor settings that validate every document.")
+    .argument("[dir]", "the policy repository (default: the current directory)", ".")
+    .action(async (dir: string) => {
+      const { runInit } = await import("./commands/init.js");
+      result.code = runInit(dir, io);
     });
 
   root
@@ -136,10 +146,16 @@ function program(io: Io, result: { code: number }): Command {
       ]),
     )
     .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
-    .action(async (dir: string, opts: { format: ReviewFormat; failOn?: FindingSeverity; today?: string }) => {
-      const { runReview } = await import("./commands/review.js");
-      result.code = await runReview(dir, opts, io);
-    });
+    .option("--sarif-root <dir>", "make SARIF paths relative to DIR (default: the git repository holding the policy)")
+    .action(
+      async (
+        dir: string,
+        opts: { format: ReviewFormat; failOn?: FindingSeverity; today?: string; sarifRoot?: string },
+      ) => {
+        const { runReview } = await import("./commands/review.js");
+        result.code = await runReview(dir, opts, io);
+      },
+    );
 
   root
     .command("import")

@@ -23,10 +23,30 @@ const KINDS: ReadonlyArray<readonly [kind: string, file: string]> = [
 
 const ROOT_NAMES: Record<string, string> = { "request.schema.json": "Request", "decision.schema.json": "Decision" };
 
+/**
+ * `enumDescriptions` and `markdownEnumDescriptions` (the arrays, in enum order, that
+ * yaml-language-server and VS Code show beside each value in completion and hover) derived from
+ * a schema node's `x-enumDescriptions` map, the one place the descriptions are written.
+ */
+function enumDescriptions(node: { [key: string]: Json }): { [key: string]: Json } {
+  const values = node.enum;
+  const described = node["x-enumDescriptions"];
+  if (!Array.isArray(values) || described === null || typeof described !== "object" || Array.isArray(described))
+    return {};
+  const texts = values.map((v) => {
+    // Enum values are strings or numbers; x-enumDescriptions is keyed by their JSON text.
+    const key = typeof v === "string" ? v : JSON.stringify(v);
+    const text = described[key];
+    if (typeof text !== "string") throw new Error(`bundled schema: enum value ${key} has no description`);
+    return text;
+  });
+  return { enumDescriptions: texts.map((t) => t.replace(/`/g, "")), markdownEnumDescriptions: texts };
+}
+
 function rewrite(value: Json, file: string, defs: Set<string>): Json {
   if (Array.isArray(value)) return value.map((v) => rewrite(v, file, defs));
   if (value === null || typeof value !== "object") return value;
-  const out: { [key: string]: Json } = {};
+  const out: { [key: string]: Json } = enumDescriptions(value);
   for (const [key, v] of Object.entries(value)) {
     if (key === "$id" || key === "$schema") continue;
     if (key === "$ref" && typeof v === "string") {
@@ -80,10 +100,15 @@ export async function renderBundledSchema(schemaDir: string): Promise<string> {
       kind: {
         title: "Kind",
         description: "The kind of declaration this document holds.",
-        enum: KINDS.map(([k]) => k),
-        "x-enumDescriptions": Object.fromEntries(
-          KINDS.map(([kind, file]) => [kind, read(file).description ?? null] as [string, Json]),
-        ),
+        ...((): { [key: string]: Json } => {
+          const described: { [key: string]: Json } = {
+            enum: KINDS.map(([k]) => k),
+            "x-enumDescriptions": Object.fromEntries(
+              KINDS.map(([kind, file]) => [kind, read(file).description ?? null] as [string, Json]),
+            ),
+          };
+          return { ...described, ...enumDescriptions(described) };
+        })(),
         examples: ["ConnectedApp"],
       },
     },

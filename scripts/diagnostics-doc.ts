@@ -33,7 +33,7 @@ function example(spec: CodeSpec): string {
 export async function renderDiagnosticsDoc(root: string): Promise<string> {
   const rows = codeSpecs().map(
     ([code, spec]) =>
-      `| ${code} | \`${spec.slug}\` | ${spec.severity} | ${cell(spec.summary)} | ${example(spec)} | ${cell(spec.fix)} |`,
+      `| <a id="${code.toLowerCase()}"></a>${code} | \`${spec.slug}\` | ${spec.severity} | ${cell(spec.summary)} | ${example(spec)} | ${cell(spec.fix)} |`,
   );
   const text = [
     "<!-- Generated from compiler/diagnostics/codes.ts by `npm run generate`; do not edit. -->",
@@ -46,7 +46,7 @@ export async function renderDiagnosticsDoc(root: string): Promise<string> {
     "`GH3xx` semantic warnings, and `GH4xx` come from the OPA toolchain and the build.",
     "",
     "Errors stop the build; warnings do not, unless `--fail-on-warnings` is given. In SARIF output",
-    "each code is a rule whose `name` is its slug.",
+    "each code is a rule whose `name` is its slug and whose `helpUri` links to its row here.",
     "",
     "| code | slug | severity | summary | example | fix |",
     "| --- | --- | --- | --- | --- | --- |",

@@ -7,6 +7,7 @@ import type { SigningAlgorithm } from "../../core/bundle-signing.js";
 import { compile } from "../../compiler/pipeline.js";
 import { CliError, errorExit, EXIT, type Io } from "../io.js";
 import { requireOpa } from "../opa.js";
+import { sarifRoot, type SarifRun } from "../format/sarif.js";
 import { renderDiagnostics, type DiagnosticFormat } from "./check.js";
 
 /** Options of `gatehouse build`. */
@@ -58,14 +59,16 @@ function signerFor(options: BuildOptions): BundleSigner | undefined {
  */
 export async function runBuild(dir: string, options: BuildOptions, io: Io): Promise<number> {
   const signer = signerFor(options);
+  const cwd = io.cwd ?? process.cwd();
+  const sarif: SarifRun = { command: "build", root: sarifRoot(dir, cwd), cwd };
   const compilation = await compile(dir, { until: "typegen", types: options.types });
   if (compilation.diagnostics.length > 0)
-    io.stderr(renderDiagnostics(options.format, compilation.diagnostics, compilation.sources, io));
+    io.stderr(renderDiagnostics(options.format, compilation.diagnostics, compilation.sources, io, sarif));
   if (hasErrors(compilation.diagnostics) || !compilation.emitted) return errorExit(compilation.diagnostics);
   // Only a policy set without errors needs opa, so a broken one never triggers a toolchain build.
   const built = await build(compilation.emitted, requireOpa(io), signer ? { signer } : {});
   if (built.diagnostics.length > 0)
-    io.stderr(renderDiagnostics(options.format, built.diagnostics, compilation.sources, io));
+    io.stderr(renderDiagnostics(options.format, built.diagnostics, compilation.sources, io, sarif));
   if (!built.value) return EXIT.policy;
   mkdirSync(options.out, { recursive: true });
   const bundlePath = join(options.out, "bundle.tar.gz");

@@ -7,10 +7,11 @@ import { renderReviewGithub } from "../format/review-github.js";
 import { renderReviewJson } from "../format/review-json.js";
 import { renderReviewJunit } from "../format/review-junit.js";
 import { renderReviewMarkdown } from "../format/review-markdown.js";
-import { renderReviewSarif } from "../format/review-sarif.js";
+import { renderFailedReviewSarif, renderReviewSarif } from "../format/review-sarif.js";
+import { sarifRoot, type SarifNotification, type SarifRun } from "../format/sarif.js";
 import { renderReviewText } from "../format/review-text.js";
 import { CliError, errorExit, EXIT, useColor, type Io } from "../io.js";
-import { renderDiagnostics } from "./check.js";
+import { diagnosticNotifications, renderDiagnostics, sarifOnFailure } from "./check.js";
 
 /** The review output formats. */
 export const REVIEW_FORMATS = ["text", "json", "sarif", "markdown", "github", "junit"] as const;
@@ -24,6 +25,8 @@ export interface ReviewCommandOptions {
   readonly failOn?: FindingSeverity;
   /** `YYYY-MM-DD`; defaults to the local date. */
   readonly today?: string;
+  /** The directory SARIF paths are relative to (default: the repository holding DIR). */
+  readonly sarifRoot?: string;
 }
 
 /** Today's local date as `YYYY-MM-DD`. */
@@ -37,6 +40,13 @@ export function localToday(now: Date = new Date()): string {
  * when the policy set has errors or, with `--fail-on`, when an open finding is that serious.
  */
 export async function runReview(dir: string, options: ReviewCommandOptions, io: Io): Promise<number> {
+  const cwd = io.cwd ?? process.cwd();
+  const run: SarifRun = { command: "review", root: sarifRoot(dir, cwd, options.sarifRoot), cwd };
+  const failed = (notes: SarifNotification[]): string => renderFailedReviewSarif(notes, gatehouseVersion(), run);
+  return sarifOnFailure(options.format === "sarif", io, failed, () => reviewOrFail(dir, options, io, run));
+}
+
+async function reviewOrFail(dir: string, options: ReviewCommandOptions, io: Io, run: SarifRun): Promise<number> {
   if (options.failOn !== undefined && !(SEVERITIES as readonly string[]).includes(options.failOn))
     throw new CliError(`unknown severity \`${options.failOn}\``, EXIT.usage, `use one of ${SEVERITIES.join(", ")}`);
   const today = options.today ?? localToday();
@@ -45,6 +55,9 @@ export async function runReview(dir: string, options: ReviewCommandOptions, io: 
   const compilation = await compile(dir, { until: "validate" });
   if (hasErrors(compilation.diagnostics) || !compilation.policy) {
     io.stderr(renderDiagnostics("text", compilation.diagnostics, compilation.sources, io));
+    // The review cannot run on a policy set with errors; code scanning still gets a valid log.
+    if (options.format === "sarif")
+      io.stdout(renderFailedReviewSarif(diagnosticNotifications(compilation.diagnostics), gatehouseVersion(), run));
     return errorExit(compilation.diagnostics);
   }
   const result = review(compilation.policy, { today });
@@ -54,7 +67,7 @@ export async function runReview(dir: string, options: ReviewCommandOptions, io: 
       io.stdout(renderReviewJson(result, version));
       break;
     case "sarif":
-      io.stdout(renderReviewSarif(result, version, io.cwd ?? process.cwd()));
+      io.stdout(renderReviewSarif(result, version, run));
       break;
     case "markdown":
       io.stdout(renderReviewMarkdown(result));

@@ -6,6 +6,7 @@ import { exportSfdx } from "../../compiler/sfdx/export.js";
 import { packageRoot } from "../../core/package-root.js";
 import { importSfdx, type ImportNote } from "../../compiler/sfdx/import.js";
 import { CliError, errorExit, EXIT, type Io } from "../io.js";
+import { writeEditorSettings } from "../init/write-editor-settings.js";
 import { renderDiagnostics } from "./check.js";
 
 const LEVELS: ReadonlyArray<ImportNote["level"]> = ["error", "warning", "mapped", "ignored"];
@@ -82,6 +83,7 @@ export function runImportSfdx(dir: string, options: ImportCommandOptions, io: Io
   }
   writeAll(options.out, result.files);
   io.stderr(`gatehouse: wrote ${[...result.files.keys()].map((f) => join(options.out, f)).join(", ")}\n`);
+  writeEditorSettings(options.out, io);
   return EXIT.ok;
 }
 

@@ -1,10 +1,20 @@
 import { createHash } from "node:crypto";
 import type { Diagnostic, Severity } from "../../compiler/diagnostics/diagnostic.js";
 import { codeSpecs } from "../../compiler/diagnostics/codes.js";
-import { artifactLocation, renderSarif, type SarifLevel, type SarifResult, type SarifRule } from "./sarif.js";
+import {
+  artifactLocation,
+  DOCS_URI,
+  renderFailedSarif,
+  renderSarif,
+  type SarifLevel,
+  type SarifNotification,
+  type SarifResult,
+  type SarifRule,
+  type SarifRun,
+} from "./sarif.js";
 
-/** Where Gatehouse's documentation lives, for SARIF `informationUri` and rule help links. */
-export const INFORMATION_URI = "https://gatehouse.dev";
+/** Where the diagnostic codes are documented (docs/diagnostics.md, one anchor per code). */
+export const DIAGNOSTICS_DOC_URI = `${DOCS_URI}/diagnostics`;
 
 const LEVELS: Record<Severity, SarifLevel> = { error: "error", warning: "warning", info: "note" };
 
@@ -14,6 +24,8 @@ export function diagnosticRules(): SarifRule[] {
     id,
     name: spec.slug,
     shortDescription: spec.summary,
+    fullDescription: `${spec.summary} ${spec.fix}`,
+    helpUri: `${DIAGNOSTICS_DOC_URI}#${id.toLowerCase()}`,
     help:
       spec.example === undefined
         ? `${spec.fix}\n\nFor example: ${spec.situation ?? ""}`
@@ -31,10 +43,10 @@ export function diagnosticRules(): SarifRule[] {
  * of the offending value and the message, never the line. Results that would collide (the same
  * problem reported twice in one place) are told apart by their order.
  */
-function fingerprints(diagnostics: readonly Diagnostic[], root: string): string[] {
+function fingerprints(diagnostics: readonly Diagnostic[], run: SarifRun): string[] {
   const seen = new Map<string, number>();
   return diagnostics.map((d) => {
-    const key = [d.code, artifactLocation(d.file, root).uri, d.pointer, d.message].join("\u0000");
+    const key = [d.code, artifactLocation(d.file, run.root, run.cwd).uri, d.pointer, d.message].join("\u0000");
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
     return createHash("sha256").update(`${key}\u0000${n}`).digest("hex").slice(0, 32);
@@ -43,11 +55,11 @@ function fingerprints(diagnostics: readonly Diagnostic[], root: string): string[
 
 /**
  * Diagnostics as a SARIF 2.1.0 log for GitHub code scanning: one rule per registered code, one
- * result per diagnostic with its related locations, paths relative to `root` (the working
- * directory) and a stable fingerprint.
+ * result per diagnostic with its related locations, paths relative to `run.root` (the repository
+ * root) and a stable fingerprint.
  */
-export function renderDiagnosticsSarif(diagnostics: readonly Diagnostic[], version: string, root: string): string {
-  const prints = fingerprints(diagnostics, root);
+export function renderDiagnosticsSarif(diagnostics: readonly Diagnostic[], version: string, run: SarifRun): string {
+  const prints = fingerprints(diagnostics, run);
   const results: SarifResult[] = diagnostics.map((d, i) => ({
     ruleId: d.code,
     level: LEVELS[d.severity],
@@ -64,5 +76,18 @@ export function renderDiagnosticsSarif(diagnostics: readonly Diagnostic[], versi
     fingerprint: prints[i]!,
     properties: { pointer: d.pointer },
   }));
-  return renderSarif({ name: "gatehouse", version, informationUri: INFORMATION_URI }, diagnosticRules(), results, root);
+  return renderSarif(diagnosticsTool(version), diagnosticRules(), results, run);
+}
+
+function diagnosticsTool(version: string) {
+  return { name: "gatehouse", version, informationUri: DIAGNOSTICS_DOC_URI };
+}
+
+/** A SARIF log saying that a command reporting diagnostics could not run, and why. */
+export function renderFailedDiagnosticsSarif(
+  notifications: readonly SarifNotification[],
+  version: string,
+  run: SarifRun,
+): string {
+  return renderFailedSarif(diagnosticsTool(version), diagnosticRules(), notifications, run);
 }

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { FINDING_SPECS, findingSpec, type FindingSeverity, type Review } from "../../compiler/review/index.js";
-import { renderSarif, type SarifLevel, type SarifRule } from "./sarif.js";
+import {
+  DOCS_URI,
+  renderFailedSarif,
+  renderSarif,
+  type SarifLevel,
+  type SarifNotification,
+  type SarifRule,
+  type SarifRun,
+} from "./sarif.js";
 import { cvssText } from "./review-text.js";
 
 const LEVELS: Record<FindingSeverity, SarifLevel> = {
@@ -11,6 +19,11 @@ const LEVELS: Record<FindingSeverity, SarifLevel> = {
   info: "note",
 };
 
+/** Where the findings are documented (docs/review.md, one heading per finding). */
+export const REVIEW_DOC_URI = `${DOCS_URI}/review`;
+
+const TOOL = (version: string) => ({ name: "gatehouse", version, informationUri: REVIEW_DOC_URI });
+
 /** Every finding as a SARIF rule: `security-severity` is the top of its CVSS range, as GitHub code scanning reads it. */
 export function reviewRules(): SarifRule[] {
   return FINDING_SPECS.map((spec) => ({
@@ -18,6 +31,8 @@ export function reviewRules(): SarifRule[] {
     name: spec.slug,
     shortDescription: spec.title,
     fullDescription: spec.checks,
+    // The anchor GitHub renders for the finding's heading `### GR001 integration-user-not-api-only`.
+    helpUri: `${REVIEW_DOC_URI}#${spec.id.toLowerCase()}-${spec.slug}`,
     help: [
       `**${spec.title}** (${spec.severity}, CVSS ${cvssText(spec.cvss.min, spec.cvss.max)})`,
       "",
@@ -42,9 +57,9 @@ export function reviewRules(): SarifRule[] {
 }
 
 /** A review as SARIF 2.1.0: one result per finding, acknowledged ones carrying an accepted in-source suppression. */
-export function renderReviewSarif(result: Review, version: string, root: string): string {
+export function renderReviewSarif(result: Review, version: string, run: SarifRun): string {
   return renderSarif(
-    { name: "gatehouse", version, informationUri: "https://gatehouse.dev/docs/review" },
+    TOOL(version),
     reviewRules(),
     result.findings.map((f) => {
       const [primary, ...rest] = f.locations;
@@ -66,6 +81,15 @@ export function renderReviewSarif(result: Review, version: string, root: string)
           : {}),
       };
     }),
-    root,
+    run,
   );
+}
+
+/** A SARIF log saying that the review could not run (e.g. the policy set has errors), and why. */
+export function renderFailedReviewSarif(
+  notifications: readonly SarifNotification[],
+  version: string,
+  run: SarifRun,
+): string {
+  return renderFailedSarif(TOOL(version), reviewRules(), notifications, run);
 }

@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
-import { packageRoot } from "../../core/package-root.js";
+import { existsSync } from "node:fs";
+import { buildGoTool, findGo, onPath, pinnedToolVersion, toolBinPath, type GoToolSpec } from "./go-tool.js";
 
 /** A usable `opa` binary and where it came from. */
 export interface OpaBinary {
@@ -26,13 +25,12 @@ export interface FindOpaOptions {
   readonly build?: boolean;
 }
 
+/** How `opa` is built from tools/opa: `opa_wasm` is the tag OPA's own release builds use, so opa can evaluate WebAssembly bundles. */
+const OPA_TOOL: GoToolSpec = { name: "opa", module: "github.com/open-policy-agent/opa", tags: ["opa_wasm"] };
+
 /** The OPA version pinned by tools/opa/go.mod, without the leading `v`. */
 export function pinnedOpaVersion(): string {
-  const goMod = readFileSync(join(packageRoot(), "tools", "opa", "go.mod"), "utf8");
-  const match = /github\.com\/open-policy-agent\/opa v([0-9]+\.[0-9]+\.[0-9]+)/.exec(goMod);
-  // INVARIANT: tools/opa/go.mod is part of the package and requires OPA.
-  if (!match?.[1]) throw new Error("gatehouse: tools/opa/go.mod does not pin github.com/open-policy-agent/opa");
-  return match[1];
+  return pinnedToolVersion(OPA_TOOL);
 }
 
 /**
@@ -40,11 +38,7 @@ export function pinnedOpaVersion(): string {
  * shared by several checkouts), otherwise `.tools/bin/opa` under the package root.
  */
 export function toolsOpaPath(env: NodeJS.ProcessEnv = process.env): string {
-  const dir =
-    env.GATEHOUSE_TOOLS_DIR !== undefined && env.GATEHOUSE_TOOLS_DIR !== ""
-      ? env.GATEHOUSE_TOOLS_DIR
-      : join(packageRoot(), ".tools");
-  return join(dir, "bin", process.platform === "win32" ? "opa.exe" : "opa");
+  return toolBinPath("opa", env);
 }
 
 /**
@@ -59,49 +53,11 @@ export function opaVersionOf(path: string): string | undefined {
   return /^WebAssembly:\s*available/m.test(run.stdout) ? version : `${version}-nowasm`;
 }
 
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    const candidate = join(dir, name);
-    if (existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-/**
- * Builds `.tools/bin/opa` from the pinned Go module in tools/opa with the local Go toolchain
- * (never downloading a toolchain or a prebuilt binary). Writes to a temporary name and renames,
- * so concurrent builds cannot leave a half-written binary.
- */
 function buildOpa(go: string, env: NodeJS.ProcessEnv, onProgress: (line: string) => void): string | OpaUnavailable {
-  const target = toolsOpaPath(env);
-  mkdirSync(dirname(target), { recursive: true });
-  const temp = `${target}.${process.pid}.tmp`;
-  onProgress(
-    `building opa v${pinnedOpaVersion()} from tools/opa with ${go} (first run only; this can take a few minutes)`,
-  );
-  // `opa_wasm` is the tag OPA's own release builds use: it lets opa evaluate WebAssembly bundles.
-  const run = spawnSync(
-    go,
-    ["build", "-trimpath", "-tags", "opa_wasm", "-o", temp, "github.com/open-policy-agent/opa"],
-    {
-      cwd: join(packageRoot(), "tools", "opa"),
-      env: { ...env, GOTOOLCHAIN: "local", CGO_ENABLED: env.CGO_ENABLED ?? "0", GOFLAGS: "-mod=readonly" },
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  if (run.status !== 0) {
-    rmSync(temp, { force: true });
-    const detail = (run.stderr || run.error?.message || "").trim().split("\n").slice(-5).join("\n");
-    return {
-      message: `building opa from tools/opa failed:\n${detail}`,
-      hint: "check that Go can reach the module proxy, or set OPA_BIN to an opa binary of the pinned version",
-    };
-  }
-  renameSync(temp, target);
-  onProgress(`built ${target}`);
-  return target;
+  const built = buildGoTool(OPA_TOOL, go, env, onProgress);
+  if (typeof built !== "string")
+    return { ...built, hint: `${built.hint}, or set OPA_BIN to an opa binary of the pinned version` };
+  return built;
 }
 
 /**
@@ -131,7 +87,7 @@ export function findOpa(options: FindOpaOptions = {}): OpaBinary | OpaUnavailabl
   if (existsSync(tools) && opaVersionOf(tools) === pinned) return { path: tools, version: pinned, origin: "tools" };
   const system = onPath(process.platform === "win32" ? "opa.exe" : "opa", env);
   if (system && opaVersionOf(system) === pinned) return { path: system, version: pinned, origin: "PATH" };
-  const go = onPath(process.platform === "win32" ? "go.exe" : "go", env);
+  const go = findGo(env);
   if (options.build === false || go === undefined) {
     return {
       message: `no opa ${pinned} found (OPA_BIN unset, none at ${tools}, none on PATH) and Go is not installed to build it`,

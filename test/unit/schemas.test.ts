@@ -147,6 +147,9 @@ function bundled(): Ajv2020 {
   if (!bundledAjv) {
     bundledAjv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
     bundledAjv.addKeyword({ keyword: "x-enumDescriptions", schemaType: "object" });
+    // Editor annotations (yaml-language-server, VS Code) generated from x-enumDescriptions.
+    bundledAjv.addKeyword({ keyword: "enumDescriptions", schemaType: "array" });
+    bundledAjv.addKeyword({ keyword: "markdownEnumDescriptions", schemaType: "array" });
     bundledAjv.addSchema(schemas.get("policy.schema.json")!);
   }
   return bundledAjv;

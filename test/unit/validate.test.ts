@@ -42,7 +42,7 @@ describe("validate: schema errors map to the YAML node that caused them", () => 
         3,
         15,
         "`ipRelaxation` must be one of `ENFORCE`, `ENFORCE_RELAXREFRESH`, `BYPASS_2FACTOR`, `BYPASS`, not the string `BYPASS_2FA`",
-        "did you mean `BYPASS_2FACTOR`?",
+        "did you mean `BYPASS_2FACTOR`? (`BYPASS` is equally close; `BYPASS_2FACTOR` is the least permissive of them)",
       ],
     ]);
   });
