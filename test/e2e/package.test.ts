@@ -124,6 +124,37 @@ describe("npm pack", () => {
 });
 
 describe("a policy repository with gatehouse-policy as a dev dependency", () => {
+  it("from a fresh directory: install the tarballs, init, check, test, build and eval with npx --no-install", () => {
+    const dir = project("fresh", [runtime.tarball, cli.tarball]);
+    const npx = (...args: string[]) =>
+      run(process.platform === "win32" ? "npx.cmd" : "npx", ["--no-install", "gatehouse", ...args], dir);
+    ok(npx("init"));
+    expect(existsSync(join(dir, "policies"))).toBe(true);
+    expect(ok(npx("check", "policies"))).toContain("no problems found");
+    ok(npx("test", "policies"));
+    const built = npx("build", "policies", "-o", "dist/policy");
+    ok(built);
+    const revision = /\(revision ([0-9a-f]{32}),/.exec(built.stderr)![1];
+    const request = JSON.stringify({
+      user: { userType: "Standard", profile: "Nobody" },
+      app: { clientId: "nothing" },
+      channel: "api",
+      grant: "jwt_bearer",
+      sourceIp: "203.0.113.9",
+      login: true,
+    });
+    const evaluated = run(
+      "npx",
+      ["--no-install", "gatehouse", "eval", "--bundle", "dist/policy/bundle.tar.gz", "--input", "-"],
+      dir,
+      request,
+    );
+    expect(evaluated.status).toBe(1);
+    const decision = JSON.parse(evaluated.stdout) as { allow: boolean; reasons: { code: string }[]; revision: string };
+    expect([decision.allow, decision.revision]).toEqual([false, revision]);
+    expect(decision.reasons.length).toBeGreaterThan(0);
+  });
+
   it("runs check, build and eval through npx --no-install and npm scripts", () => {
     const scripts = { check: "gatehouse check policies", build: "gatehouse build policies -o dist/policy" };
     const dir = project("policies", [runtime.tarball, cli.tarball], { scripts });
