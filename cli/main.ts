@@ -8,6 +8,7 @@ import type { BuildOptions } from "./commands/build.js";
 import type { EvalOptions } from "./commands/eval.js";
 import type { ReviewFormat } from "./commands/review.js";
 import type { ServeOptions } from "./commands/serve.js";
+import type { ReportCommandOptions } from "./commands/report.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
 
 // Each command's module (and the compiler behind it) is imported when that command runs, so that
@@ -158,6 +159,20 @@ function program(io: Io, result: { code: number }): Command {
     );
 
   root
+    .command("report")
+    .description(
+      "Write the access report of a policy directory: a static site that opens from file:// (docs/report.md).",
+    )
+    .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
+    .requiredOption("-o, --out <dir>", "output directory for the site")
+    .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
+    .option("--base <dir>", "compare with a base policy directory (not available in this version)")
+    .action(async (dir: string, opts: ReportCommandOptions) => {
+      const { runReport } = await import("./commands/report.js");
+      result.code = await runReport(dir, opts, io);
+    });
+
+  root
     .command("import")
     .description("Write Gatehouse YAML from another format.")
     .command("sfdx")
@@ -184,8 +199,12 @@ function program(io: Io, result: { code: number }): Command {
       "Write the Salesforce metadata Gatehouse owns for a policy directory as an SFDX source tree in OUT, ready for `sf project deploy start`.",
     )
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
-    .requiredOption("-o, --out <dir>", "output directory (an SFDX project)", outputDirectory)
-    .action(async (dir: string, opts: { out: string }) => {
+    .option("-o, --out <dir>", "output directory (an SFDX project)", outputDirectory)
+    .option(
+      "--into <dir>",
+      "merge into an existing retrieved SFDX tree instead, changing only the elements Gatehouse owns",
+    )
+    .action(async (dir: string, opts: { out?: string; into?: string }) => {
       const { runExportSfdx } = await import("./commands/sfdx.js");
       result.code = await runExportSfdx(dir, opts, io);
     });
@@ -216,6 +235,24 @@ function program(io: Io, result: { code: number }): Command {
       [] as string[],
     )
     .option("--decision-log-sample <rate>", "fraction of decisions to log, 0 to 1", fraction, 1)
+    .option(
+      "--load-timeout <seconds>",
+      "refuse a bundle whose policy takes longer to load (tried in a worker thread first)",
+      integer(1, 3600),
+      10,
+    )
+    // Signature verification, as for eval: checked at start and on every reload.
+    .option(
+      "--verification-key <file>",
+      "verify every bundle's signature: a PEM public key, or the HMAC secret for HS*",
+    )
+    .addOption(
+      new Option("--verification-alg <alg>", "the one JWS algorithm accepted; RS256 when not given").choices([
+        ...SIGNING_ALGORITHMS,
+      ]),
+    )
+    .option("--key-id <id>", "refuse a signature that names another key id")
+    .option("--scope <scope>", "the scope the signature must carry")
     .action(async (opts: ServeOptions) => {
       const { runServe } = await import("./commands/serve.js");
       result.code = await runServe(opts, io);

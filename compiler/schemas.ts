@@ -9,6 +9,7 @@ export const KIND_SCHEMAS = {
   Network: "network.schema.json",
   Profile: "profile.schema.json",
   PermissionSet: "permission-set.schema.json",
+  PermissionSetGroup: "permission-set-group.schema.json",
   ConnectedApp: "connected-app.schema.json",
   User: "user.schema.json",
   Site: "site.schema.json",

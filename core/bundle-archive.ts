@@ -1,5 +1,6 @@
-import { gunzipSync, gzipSync } from "node:zlib";
-import { extract, pack } from "tar-stream";
+import { createGunzip, gzipSync, type Gunzip } from "node:zlib";
+import type { PassThrough } from "node:stream";
+import { extract, pack, type Extract, type Headers } from "tar-stream";
 
 /** Limits that bound what reading an archive may cost. */
 export interface ArchiveLimits {
@@ -46,6 +47,13 @@ export function normalizeEntryName(name: string): string | undefined {
  * Reads a gzipped tar archive entirely in memory, never touching the file system. Refuses
  * links, directories with content, devices, unsafe names and duplicates (also after
  * normalization), and stops at the size limits.
+ *
+ * Decompression streams: the expanded bytes are counted as they come out of gunzip, and an
+ * entry whose declared size would pass `maxTotalBytes` is refused at its header, before any of
+ * its content is read; so a compression bomb is refused as soon as it passes the limit, having
+ * held no more than one decompression chunk (and the files already accepted) in memory. Every
+ * fault of either layer — not gzip, a truncated gzip, a truncated or malformed tar — resolves
+ * to a problem; the promise never rejects and no stream error escapes.
  */
 export async function readArchive(
   bytes: Uint8Array,
@@ -58,83 +66,121 @@ export async function readArchive(
       message: `the archive is ${bytes.byteLength} bytes, over the ${limits.maxArchiveBytes}-byte limit`,
     };
   }
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(bytes, { maxOutputLength: limits.maxTotalBytes + 1024 * 1024 });
-  } catch (error) {
-    const tooLarge = (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
-    return tooLarge
-      ? {
-          ok: false,
-          problem: "ARCHIVE_TOO_LARGE",
-          message: `the archive expands past the ${limits.maxTotalBytes}-byte limit`,
-        }
-      : { ok: false, problem: "ARCHIVE_CORRUPT", message: `the archive is not gzip data: ${(error as Error).message}` };
-  }
-  return new Promise<ArchiveResult>((resolve) => {
-    const files = new Map<string, Uint8Array>();
-    let settled = false;
-    let total = 0;
-    const finish = (result: ArchiveResult): void => {
-      if (settled) return;
-      settled = true;
-      resolve(result);
-    };
-    const ex = extract();
-    ex.on("entry", (header, stream, next) => {
-      if (settled) {
-        stream.resume();
-        next();
-        return;
-      }
-      const path = normalizeEntryName(header.name);
-      const fail = (problem: ArchiveProblem, message: string): void => {
-        finish({ ok: false, problem, message });
-        stream.resume();
-        ex.destroy();
-      };
-      if (header.type === "directory" && path !== undefined) {
-        stream.resume();
-        next();
-        return;
-      }
-      if (header.type !== "file" && header.type !== "contiguous-file")
-        return fail(
-          "ENTRY_NOT_A_FILE",
-          `entry \`${header.name}\` is a ${header.type ?? "special entry"}, not a regular file`,
-        );
-      if (path === undefined) return fail("ENTRY_PATH_UNSAFE", `entry \`${header.name}\` has an unsafe path`);
-      if (files.has(path)) return fail("ENTRY_DUPLICATE", `entry \`${path}\` appears twice`);
-      if (files.size >= limits.maxEntries)
-        return fail("ARCHIVE_TOO_LARGE", `the archive has more than ${limits.maxEntries} entries`);
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: unknown) => {
-        const bytes = chunk as Buffer;
-        total += bytes.length;
-        if (total > limits.maxTotalBytes)
-          fail("ARCHIVE_TOO_LARGE", `the archive expands past the ${limits.maxTotalBytes}-byte limit`);
-        else chunks.push(bytes);
-      });
-      stream.on("end", () => {
-        // A plain Uint8Array over its own ArrayBuffer: Buffer.concat may hand out a slice of
-        // Node's shared pool, whose `.buffer` (and `slice()`, which does not copy) would
-        // expose the neighbouring bytes to whoever reads the file as an ArrayBuffer.
-        const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-        let offset = 0;
-        for (const chunk of chunks) {
-          bytes.set(chunk, offset);
-          offset += chunk.length;
-        }
-        files.set(path, bytes);
-        next();
-      });
+  return new Promise<ArchiveResult>((resolve) => new ArchiveReader(bytes, limits, resolve).start());
+}
+
+/** The expanded-size limit message, the same for a declared and a streamed overflow. */
+const tooLarge = (limits: ArchiveLimits): string => `the archive expands past the ${limits.maxTotalBytes}-byte limit`;
+
+type TarHeader = Headers;
+type Readable = PassThrough;
+
+/** One streaming read of an archive: gunzip piped by hand into a tar extractor, both bounded. */
+class ArchiveReader {
+  private readonly files = new Map<string, Uint8Array>();
+  private readonly gunzip: Gunzip = createGunzip();
+  private readonly ex: Extract = extract();
+  private settled = false;
+  /** Bytes out of gunzip so far (tar headers and padding included). */
+  private expanded = 0;
+  /** Entry bytes declared by accepted headers so far. */
+  private declared = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly limits: ArchiveLimits,
+    private readonly resolve: (result: ArchiveResult) => void,
+  ) {}
+
+  start(): void {
+    // Tar framing (headers, padding, the end blocks) may add up to 1 MiB beyond the entry bytes.
+    const expandedLimit = this.limits.maxTotalBytes + 1024 * 1024;
+    this.gunzip.on("data", (chunk: Buffer) => {
+      this.expanded += chunk.length;
+      if (this.expanded > expandedLimit) return this.fail("ARCHIVE_TOO_LARGE", tooLarge(this.limits));
+      if (!this.ex.write(chunk)) this.gunzip.pause();
     });
-    ex.on("finish", () => finish({ ok: true, files }));
-    ex.on("error", (error: Error) =>
-      finish({ ok: false, problem: "ARCHIVE_CORRUPT", message: `the archive is not a valid tar: ${error.message}` }),
+    this.ex.on("drain", () => this.gunzip.resume());
+    this.gunzip.on("end", () => this.ex.end(undefined));
+    this.gunzip.on("error", (error: Error) =>
+      this.fail("ARCHIVE_CORRUPT", `the archive is not valid gzip data: ${error.message}`),
     );
-    ex.end(tar);
-  });
+    this.ex.on("entry", (header, stream, next) => this.entry(header, stream, next));
+    this.ex.on("finish", () => this.finish({ ok: true, files: this.files }));
+    this.ex.on("error", (error: Error) =>
+      this.fail("ARCHIVE_CORRUPT", `the archive is not a valid tar: ${error.message}`),
+    );
+    this.gunzip.end(this.bytes);
+  }
+
+  private finish(result: ArchiveResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(result);
+  }
+
+  /** Settles with a problem and tears both streams down (their later errors are ignored). */
+  private fail(problem: ArchiveProblem, message: string): void {
+    this.finish({ ok: false, problem, message });
+    this.gunzip.destroy();
+    this.ex.destroy();
+  }
+
+  private entry(header: TarHeader, stream: Readable, next: () => void): void {
+    // A truncated entry errors its own stream; without a listener that error would be uncaught.
+    stream.on("error", (error: Error) =>
+      this.fail("ARCHIVE_CORRUPT", `the archive is not a valid tar: ${error.message}`),
+    );
+    if (this.settled) {
+      stream.resume();
+      return;
+    }
+    const path = normalizeEntryName(header.name);
+    const refuse = (problem: ArchiveProblem, message: string): void => {
+      stream.resume();
+      this.fail(problem, message);
+    };
+    if (header.type === "directory" && path !== undefined) {
+      stream.resume();
+      next();
+      return;
+    }
+    if (header.type !== "file" && header.type !== "contiguous-file")
+      return refuse(
+        "ENTRY_NOT_A_FILE",
+        `entry \`${header.name}\` is a ${header.type ?? "special entry"}, not a regular file`,
+      );
+    if (path === undefined) return refuse("ENTRY_PATH_UNSAFE", `entry \`${header.name}\` has an unsafe path`);
+    if (this.files.has(path)) return refuse("ENTRY_DUPLICATE", `entry \`${path}\` appears twice`);
+    if (this.files.size >= this.limits.maxEntries)
+      return refuse("ARCHIVE_TOO_LARGE", `the archive has more than ${this.limits.maxEntries} entries`);
+    this.declared += header.size ?? 0;
+    if (this.declared > this.limits.maxTotalBytes) return refuse("ARCHIVE_TOO_LARGE", tooLarge(this.limits));
+    this.collect(path, header.size ?? 0, stream, next);
+  }
+
+  /** Reads one entry's content (at most its declared size) into a buffer of its own. */
+  private collect(path: string, size: number, stream: Readable, next: () => void): void {
+    // A plain Uint8Array over its own ArrayBuffer: Buffer.concat may hand out a slice of
+    // Node's shared pool, whose `.buffer` (and `slice()`, which does not copy) would
+    // expose the neighbouring bytes to whoever reads the file as an ArrayBuffer.
+    const content = new Uint8Array(size);
+    let offset = 0;
+    stream.on("data", (data: unknown) => {
+      const chunk = data as Buffer;
+      if (this.settled) return;
+      if (offset + chunk.length > size)
+        return this.fail("ARCHIVE_CORRUPT", `entry \`${path}\` is longer than declared`);
+      content.set(chunk, offset);
+      offset += chunk.length;
+    });
+    stream.on("end", () => {
+      if (this.settled) return;
+      if (offset !== size) return this.fail("ARCHIVE_CORRUPT", `entry \`${path}\` is shorter than declared`);
+      this.files.set(path, content);
+      next();
+    });
+  }
 }
 
 /**

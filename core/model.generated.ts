@@ -68,6 +68,8 @@ export type OrgDeclaration = {
   };
   /** Setup → Network Access. Trusted ranges never block anyone: a login from inside them skips identity verification and the security token. */
   readonly trustedIpRanges?: IpRanges;
+  /** Facts the source this declaration was imported from did not contain (for example an SFDX retrieve without the settings files). Decisions read them as the defaults, `gatehouse check` warns, and a review finding resting on one is reported as unverified, with what to retrieve. Never written by hand for a configured value. */
+  readonly unseen?: Array<"apiAccessControl" | "session" | "trustedIpRanges">;
 };
 /** Every prefix of a provider feed file in the AWS `ip-ranges.json` format, filtered. The file's SHA-256 is recorded in the bundle manifest. */
 export type NetworkFeedEntry = {
@@ -109,9 +111,13 @@ export type ProfileDeclaration = {
   readonly description?: Description;
   /** The Salesforce user licence of the profile, e.g. `Salesforce Integration` for integration users (used by `gatehouse review`). */
   readonly userLicense?: string;
+  /** True for a standard profile that Salesforce manages (metadata `custom` false): `gatehouse review` reports such profiles together, once, rather than one finding each. */
+  readonly standard?: boolean;
   readonly permissions?: Permissions;
   /** Login IP ranges: once a profile has any, a login (or, with every-request enforcement, any request) from outside all of them is denied unless the connected app relaxes it. Empty or absent means no IP restriction. */
   readonly loginIpRanges?: IpRanges;
+  /** Facts the source this declaration was imported from did not contain (for example a profile retrieved without its user permissions). Decisions read them as the defaults, `gatehouse check` warns, and a review finding resting on one is reported as unverified, with what to retrieve. Never written by hand for a configured value. */
+  readonly unseen?: Array<"permissions" | "loginIpRanges" | "userLicense">;
 };
 /** A permission set: permissions granted on top of the profile, and a way to assign users to admin-approved connected apps. */
 export type PermissionSetDeclaration = {
@@ -121,6 +127,20 @@ export type PermissionSetDeclaration = {
   readonly label?: Label;
   readonly description?: Description;
   readonly permissions?: Permissions;
+};
+/** A permission set group: a bundle of permission sets assigned as one. A user assigned the group holds the union of its members' permissions minus the muted ones, and is assigned to every connected app one of its members is assigned to (muting never removes app access). */
+export type PermissionSetGroupDeclaration = {
+  /** Always `PermissionSetGroup`: the kind of declaration this document holds. */
+  readonly kind: "PermissionSetGroup";
+  readonly name: Name;
+  readonly label?: Label;
+  readonly description?: Description;
+  /** The group's member permission sets, by name. A group needs at least one member. */
+  readonly permissionSets: Reference[];
+  /** The permissions the group's muting permission set removes from what its members grant. Muting never removes connected app access. */
+  readonly mutingPermissions?: Permissions;
+  /** Facts the source this declaration was imported from did not contain (for example a group whose muting permission set was not retrieved). Decisions read them as the defaults, `gatehouse check` warns, and a review finding resting on one is reported as unverified, with what to retrieve. Never written by hand for a configured value. */
+  readonly unseen?: Array<"permissionSets" | "mutingPermissions">;
 };
 /** A connected app (OAuth client): how it is installed, who may use it, and how it relaxes login IP ranges. */
 export type ConnectedAppDeclaration = {
@@ -174,6 +194,8 @@ export type UserDeclaration = {
   readonly profile: Reference;
   /** The permission sets assigned to the user, by name. */
   readonly permissionSets?: Reference[];
+  /** The permission set groups assigned to the user, by name. */
+  readonly permissionSetGroups?: Reference[];
   /** An integration (system) user that should be API-only. */
   readonly integration?: boolean;
 };
@@ -212,7 +234,7 @@ export type TestDeclaration = {
     };
   }>;
 };
-/** Accepts one `gatehouse review` finding on one declaration, with a reason and an optional expiry date. An acknowledged finding is still reported, marked as acknowledged; it no longer fails `--fail-on`. An expired acknowledgement acknowledges nothing and is itself reported. Never affects a decision. */
+/** Accepts one `gatehouse review` finding on one declaration (`subject`) or on every declaration a pattern matches (`match`), with a reason and an optional expiry date. An acknowledged finding is still reported, marked as acknowledged; it no longer fails `--fail-on`. An expired acknowledgement acknowledges nothing and is itself reported. Never affects a decision. */
 export type AcknowledgementDeclaration = {
   /** Always `Acknowledgement`: the kind of declaration this document holds. */
   readonly kind: "Acknowledgement";
@@ -225,8 +247,17 @@ export type AcknowledgementDeclaration = {
   /** The declaration the finding is about, by kind and name. Omit it for a finding about the org-wide settings. */
   readonly subject?: {
     /** The kind of the declaration. */
-    readonly kind: "Org" | "Profile" | "PermissionSet" | "ConnectedApp" | "User";
+    readonly kind: "Org" | "Profile" | "PermissionSet" | "PermissionSetGroup" | "ConnectedApp" | "User";
     readonly name: Reference;
+  };
+  /** Acknowledges the finding on every declaration that matches, instead of one `subject`: a `name` glob (`*` any characters, `?` one) and/or a profile `userLicense`. With `subject` too, both must hold. */
+  readonly match?: {
+    /** Only declarations of this kind. */
+    readonly kind?: "Profile" | "PermissionSet" | "PermissionSetGroup" | "ConnectedApp" | "User";
+    /** A glob over the declaration's name: `*` matches any characters, `?` one; everything else literally. */
+    readonly name?: string;
+    /** Only profiles with this user licence (or users on such a profile). */
+    readonly userLicense?: string;
   };
   /** Why the risk is accepted, for the people who review it: the compensating control, the ticket, the owner. */
   readonly reason: string;
@@ -246,6 +277,8 @@ export type Request = {
     readonly profile: string;
     /** The user's permission sets, by name (default empty). Undeclared ones grant nothing. */
     readonly permissionSets?: string[];
+    /** The user's permission set groups, by name (default empty). Each grants its members' permissions minus its muted ones; undeclared ones grant nothing. */
+    readonly permissionSetGroups?: string[];
   };
   /** The connected app the request comes through, or `null` for none (allowed only for grants `password`, `soap_login` and `session`). */
   readonly app: {

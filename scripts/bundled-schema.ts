@@ -14,6 +14,7 @@ const KINDS: ReadonlyArray<readonly [kind: string, file: string]> = [
   ["Network", "network.schema.json"],
   ["Profile", "profile.schema.json"],
   ["PermissionSet", "permission-set.schema.json"],
+  ["PermissionSetGroup", "permission-set-group.schema.json"],
   ["ConnectedApp", "connected-app.schema.json"],
   ["User", "user.schema.json"],
   ["Site", "site.schema.json"],

@@ -16,6 +16,7 @@ export const SCHEMA_ROOTS: ReadonlyArray<readonly [file: string, typeName: strin
   ["network.schema.json", "NetworkDeclaration"],
   ["profile.schema.json", "ProfileDeclaration"],
   ["permission-set.schema.json", "PermissionSetDeclaration"],
+  ["permission-set-group.schema.json", "PermissionSetGroupDeclaration"],
   ["connected-app.schema.json", "ConnectedAppDeclaration"],
   ["user.schema.json", "UserDeclaration"],
   ["site.schema.json", "SiteDeclaration"],

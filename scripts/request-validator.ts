@@ -45,14 +45,12 @@ export async function renderRequestValidator(schemaDir: string): Promise<string>
     strictRequired: false,
     allErrors: false,
     messages: false,
-    // Lengths in UTF-16 code units, never more than the code points the policy counts: a string
-    // this validator accepts is never too long for the policy, and no runtime helper is imported.
-    unicode: false,
+    // Lengths in code points (SEMANTICS.md §1, ajv's default), as the policy's `count` and the
+    // compiler's schema count them; ajv's length helper is inlined below so the runtime imports nothing.
     logger: {
       log: () => undefined,
-      // ajv calls `unicode: false` deprecated; it still honours it, and the test below would fail if not.
       warn: (message: string) => {
-        if (!String(message).startsWith("DEPRECATED: option unicode")) throw new Error(String(message));
+        throw new Error(String(message));
       },
       error: (message: string) => {
         throw new Error(String(message));
@@ -61,7 +59,12 @@ export async function renderRequestValidator(schemaDir: string): Promise<string>
     code: { source: true, esm: true, optimize: true },
   });
   const validate = ajv.compile(schema);
-  const code = standaloneCode(ajv, validate);
+  // ajv's standalone code requires its code-point length helper; it is replaced by the same count
+  // written out (a surrogate pair is one code point, a lone surrogate one too, as in ajv's).
+  const code = standaloneCode(ajv, validate).replace(
+    /require\("ajv\/dist\/runtime\/ucs2length"\)\.default/g,
+    "((text) => { let n = 0; for (const _ of text) n++; return n; })",
+  );
   // INVARIANT: the generated code is self-contained; an import would pull ajv into the runtime.
   if (/\brequire\s*\(|^\s*import\b/m.test(code))
     throw new Error("ajv's standalone code for the request schema imports a module");
@@ -73,7 +76,7 @@ export async function renderRequestValidator(schemaDir: string): Promise<string>
 /* eslint-disable -- generated code, checked by regeneration instead */
 // @ts-nocheck -- ajv's standalone output is untyped JavaScript; its one export is typed below.
 
-/** Whether a value satisfies schemas/request.schema.json (annotations dropped, lengths in UTF-16 units). */
+/** Whether a value satisfies schemas/request.schema.json (annotations dropped, lengths in code points). */
 export const validateRequest: (request: unknown) => boolean = (request) => validate(request);
 
 ${body}`;

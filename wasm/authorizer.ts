@@ -2,12 +2,20 @@ import { Buffer } from "node:buffer";
 import * as opaWasm from "@open-policy-agent/opa-wasm";
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "../core/bundle-archive.js";
+import { SIGNATURES_FILE } from "../core/bundle-signing.js";
 import { readBundleBytes, unpackBundle, type BundleManifest, type BundleSource } from "./bundle.js";
-import { decisionProblem, evaluationError, inputInvalid, type Decision } from "./decision.js";
+import { decisionProblem, evaluationError, inputInvalid, notAList, type Decision } from "./decision.js";
 import type { DecisionLog } from "./decision-log.js";
 import { BundleError, OptionsError } from "./errors.js";
 import { initialPages, PAGE } from "./memory-import.js";
-import { nestsDeeperThan, snapshotRequest, validateRequest, wellFormedJson } from "./request-validator.js";
+import {
+  certainlyLargerThan,
+  nestsDeeperThan,
+  snapshotRequest,
+  validateRequest,
+  wellFormedJson,
+} from "./request-validator.js";
+import { trialLoad } from "./trial-load.js";
 import { verifyBundle, type BundleVerification } from "./verify.js";
 
 /** The policy's one entry point: the decision, which validates its input itself. */
@@ -34,7 +42,23 @@ export interface AuthorizerOptions {
   readonly verification?: BundleVerification;
   /** Where `decide` records decisions (OPA's decision-log events); off when absent. */
   readonly decisionLog?: DecisionLog;
+  /**
+   * Without `verification`, load a signed bundle without checking its signature instead of
+   * refusing it (VERIFICATION_KEY_MISSING); `signature` then says "unverified", for the caller
+   * to warn. A signed bundle is then trusted exactly as an unsigned one. Default false.
+   */
+  readonly acceptUnverifiedSignature?: boolean;
+  /**
+   * Load the policy once in a worker thread first (instantiate, setData, the probe decision)
+   * and refuse it with LOAD_TIMEOUT unless that finishes within this many milliseconds, so a
+   * module that loops never runs on the calling thread. Off when absent (the module is trusted,
+   * see docs/runtime-security.md); ReloadingAuthorizer sets 10 000 unless told otherwise.
+   */
+  readonly loadTimeoutMs?: number;
 }
+
+/** Whether the loaded bundle's signature was verified, ignored (no key configured), or absent. */
+export type SignatureStatus = "verified" | "unverified" | "unsigned";
 
 /** How much WebAssembly memory the policy holds. */
 export interface MemoryUsage {
@@ -123,6 +147,11 @@ function instantiate(image: PolicyImage): PolicyInternals {
  * A loaded, verified bundle that decides requests. `decide` is synchronous, never throws for
  * bad input or a WebAssembly trap, and fails closed: anything it cannot decide is a deny with
  * a reason code (INPUT_INVALID or EVALUATION_ERROR).
+ *
+ * TRUST: the policy module runs on the calling thread, bounded in memory but not in time; a
+ * module that loops blocks the thread. Load only bundles you trust — signed and verified
+ * (`verification`) — or bound the load with `loadTimeoutMs` and decide through AuthorizerPool
+ * (per-batch deadline) for other sources (docs/runtime-security.md).
  */
 export class Authorizer {
   private readonly encoder = new TextEncoder();
@@ -145,6 +174,8 @@ export class Authorizer {
     private readonly entrypoint: number,
     private readonly maxRequestBytes: number,
     private readonly log: DecisionLog | undefined,
+    /** Whether the bundle's signature was verified, ignored or absent. */
+    readonly signature: SignatureStatus = "unsigned",
   ) {
     this.policy = loaded;
     this.view = new Uint8Array(this.policy.mem.buffer);
@@ -165,10 +196,10 @@ export class Authorizer {
   static async load(source: BundleSource, options: AuthorizerOptions = {}): Promise<Authorizer> {
     checkInteger("maxRequestBytes", options.maxRequestBytes, 2, 2 ** 30);
     checkInteger("maxMemoryPages", options.maxMemoryPages, 2, MAX_PAGES);
+    checkInteger("loadTimeoutMs", options.loadTimeoutMs, 1, 2 ** 31 - 1);
     const bytes = await readBundleBytes(source, options.fetch);
     const bundle = await unpackBundle(bytes, options.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS);
-    const verified = await verifyBundle(bundle.files, options.verification);
-    if (!verified.ok) throw verified.error;
+    const signature = await checkSignature(bundle.files, options);
     const maxPages = options.maxMemoryPages ?? 16384;
     let initial: number;
     try {
@@ -182,6 +213,13 @@ export class Authorizer {
       throw new BundleError(
         "MEMORY_LIMIT",
         `policy.wasm needs at least ${initial} memory pages, more than the limit of ${maxPages}`,
+      );
+    }
+    if (options.loadTimeoutMs !== undefined) {
+      const memory = { initial, maximum: maxPages };
+      await trialLoad(
+        { wasm: bundle.wasm, data: bundle.data, memory, entrypoint: DECISION_ENTRYPOINT },
+        options.loadTimeoutMs,
       );
     }
     let module: CompiledModule;
@@ -220,6 +258,7 @@ export class Authorizer {
       entrypoint,
       options.maxRequestBytes ?? 64 * 1024,
       options.decisionLog,
+      signature,
     );
     const probe = authorizer.decideUnlogged({});
     if (probe.reasons[0]?.code !== "INPUT_INVALID" || probe.revision !== bundle.manifest.revision) {
@@ -255,8 +294,13 @@ export class Authorizer {
     return this.decide(request);
   }
 
-  /** Decides many requests, in order. Never throws. */
+  /**
+   * Decides many requests, in order. Never throws: anything but an array (null, an object, a
+   * string) is answered with one INPUT_INVALID decision, never an empty list that a caller
+   * checking "every decision allows" would read as an allow.
+   */
   decideMany(requests: readonly unknown[]): Decision[] {
+    if (!Array.isArray(requests)) return [notAList(this.revision)];
     const out = new Array<Decision>(requests.length);
     for (let i = 0; i < requests.length; i++) out[i] = this.decide(requests[i]);
     return out;
@@ -290,6 +334,9 @@ export class Authorizer {
     let json: string | undefined;
     try {
       snapshot = snapshotRequest(request);
+      // The size limit comes before any work that grows with the request: serializing, the
+      // per-character passes over the JSON, validation.
+      if (certainlyLargerThan(snapshot, this.maxRequestBytes)) return this.tooLarge();
       json = JSON.stringify(snapshot);
     } catch {
       return inputInvalid("the request cannot be serialized as JSON", this.revision);
@@ -297,6 +344,7 @@ export class Authorizer {
     // Something JSON cannot carry (undefined, a function) is no input at all, which the policy
     // decides as OPA evaluates a query without one: INPUT_INVALID.
     if (json === undefined) return this.evaluate(undefined);
+    if (this.exceedsLimit(json)) return this.tooLarge();
     json = wellFormedJson(json);
     this.lastJson = json;
     // INVARIANT: `json` is the serialization of `snapshot` (lone surrogates replaced one for one
@@ -321,16 +369,21 @@ export class Authorizer {
     return decision;
   }
 
+  /** Whether the JSON text is over the request size limit in UTF-8 bytes. */
+  private exceedsLimit(json: string): boolean {
+    return (
+      json.length > this.maxRequestBytes ||
+      (json.length * 3 > this.maxRequestBytes && Buffer.byteLength(json, "utf8") > this.maxRequestBytes)
+    );
+  }
+
+  private tooLarge(): Decision {
+    return inputInvalid(`the request is larger than ${this.maxRequestBytes} bytes`, this.revision);
+  }
+
   /** Evaluates the entry point on `json` (no input when undefined), failing closed. */
   private evaluate(json: string | undefined): Decision {
-    if (json !== undefined) {
-      if (
-        json.length > this.maxRequestBytes ||
-        (json.length * 3 > this.maxRequestBytes && Buffer.byteLength(json, "utf8") > this.maxRequestBytes)
-      ) {
-        return inputInvalid(`the request is larger than ${this.maxRequestBytes} bytes`, this.revision);
-      }
-    }
+    if (json !== undefined && this.exceedsLimit(json)) return this.tooLarge();
     if (this.broken) return evaluationError("the policy could not be restarted after a trap", this.revision);
     if (json !== undefined) {
       try {
@@ -412,4 +465,19 @@ function describe(error: unknown): string {
   if (typeof error === "string") return error;
   if (typeof error === "object" && error !== null && "message" in error) return String(error.message);
   return String(error);
+}
+
+/**
+ * Verifies the bundle's signature as the options ask; throws the BundleError refusing it. With
+ * `acceptUnverifiedSignature` and no verification, a signed bundle passes unchecked.
+ */
+async function checkSignature(
+  files: ReadonlyMap<string, Uint8Array>,
+  options: AuthorizerOptions,
+): Promise<SignatureStatus> {
+  if (options.verification === undefined && options.acceptUnverifiedSignature === true && files.has(SIGNATURES_FILE))
+    return "unverified";
+  const verified = await verifyBundle(files, options.verification);
+  if (!verified.ok) throw verified.error;
+  return verified.signature === undefined ? "unsigned" : "verified";
 }

@@ -50,7 +50,27 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Parses and checks the manifest: a revision string, and the wasm module entry when present. */
+const invalid = (field: string, what: string): BundleError =>
+  new BundleError("MANIFEST_INVALID", `\`.manifest\` field \`${field}\` must be ${what}`);
+
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((v) => typeof v === "string");
+
+/** Checks the `wasm` list: each entry an object with a string `entrypoint` and `module`. */
+function checkWasmEntries(value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) throw invalid("wasm", "a list");
+  value.forEach((entry: unknown, i) => {
+    if (!isRecord(entry)) throw invalid(`wasm[${i}]`, "an object");
+    if (typeof entry.module !== "string") throw invalid(`wasm[${i}].module`, "a string");
+    if (typeof entry.entrypoint !== "string") throw invalid(`wasm[${i}].entrypoint`, "a string");
+  });
+}
+
+/**
+ * Parses and checks the manifest: a string revision, and every field the runtime reads of the
+ * type it reads it as, so a wrong type is MANIFEST_INVALID, never a TypeError later.
+ */
 function parseManifest(bytes: Uint8Array | undefined): BundleManifest {
   if (!bytes) throw new BundleError("BUNDLE_FILE_MISSING", "the bundle has no `.manifest`");
   let value: unknown;
@@ -61,6 +81,9 @@ function parseManifest(bytes: Uint8Array | undefined): BundleManifest {
   }
   if (!isRecord(value) || typeof value.revision !== "string")
     throw new BundleError("MANIFEST_INVALID", "`.manifest` has no string `revision`");
+  if (value.roots !== undefined && !isStringArray(value.roots)) throw invalid("roots", "a list of strings");
+  if (value.metadata !== undefined && !isRecord(value.metadata)) throw invalid("metadata", "an object");
+  checkWasmEntries(value.wasm);
   return value as unknown as BundleManifest;
 }
 

@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { randomUUID } from "node:crypto";
-import { createWriteStream, openSync, type WriteStream } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, write } from "node:fs";
 import { RUNTIME_VERSION } from "./version.js";
 import { OptionsError } from "./errors.js";
 
@@ -49,6 +49,11 @@ export interface DecisionLogOptions {
   readonly onError?: (error: Error) => void;
   /** The random source for sampling, in [0, 1) (default Math.random). */
   readonly random?: () => number;
+  /**
+   * Writes bytes to the log file's descriptor (default: `fs.write` until all are written). A
+   * rejection (a full disk) drops that batch, counted, and the next batch is tried afresh.
+   */
+  readonly writer?: (fd: number, data: Buffer) => Promise<void>;
 }
 
 /** Counts kept by a decision log. */
@@ -150,10 +155,55 @@ function upsertAt(root: unknown, keys: readonly string[], value: unknown): boole
   return true;
 }
 
-/** Applies mask rules to an event in order, recording each that took effect in `erased` or `masked`. */
+/** The value at `keys` below `root`, or undefined when absent. */
+function valueAt(root: unknown, keys: readonly string[]): unknown {
+  let node = root;
+  for (const key of keys) {
+    const at = child(node, key);
+    if (!at || !Object.hasOwn(at.node, at.index)) return undefined;
+    node = (at.node as Record<string | number, unknown>)[at.index];
+  }
+  return node;
+}
+
+/** Adds the text of every scalar in `value` (whatever its JSON type) to `into`. */
+function collectScalars(value: unknown, into: Set<string>): void {
+  if (typeof value === "string") {
+    if (value !== "") into.add(value);
+  } else if (typeof value === "number" || typeof value === "boolean") into.add(String(value));
+  else if (Array.isArray(value)) for (const v of value) collectScalars(v, into);
+  else if (typeof value === "object" && value !== null) for (const v of Object.values(value)) collectScalars(v, into);
+}
+
+/** What a string in the result that quotes a masked input value is replaced with. */
+export const QUOTES_MASKED_INPUT = "(masked: quotes a masked input field)";
+
+/**
+ * Replaces, in place, every string inside `node` (a reason's or note's message, any field) that
+ * contains the text of a masked input value, so a masked value never reappears in the event.
+ */
+function scrub(node: unknown, secrets: ReadonlySet<string>): unknown {
+  if (typeof node === "string") {
+    for (const secret of secrets) if (node.includes(secret)) return QUOTES_MASKED_INPUT;
+    return node;
+  }
+  if (Array.isArray(node)) for (let i = 0; i < node.length; i++) node[i] = scrub(node[i], secrets);
+  else if (typeof node === "object" && node !== null) {
+    const object = node as Record<string, unknown>;
+    for (const key of Object.keys(object)) object[key] = scrub(object[key], secrets);
+  }
+  return node;
+}
+
+/**
+ * Applies mask rules to an event in order, recording each that took effect in `erased` or
+ * `masked`; then replaces every string of the result that quotes a value an input rule masked.
+ */
 function applyMask(event: DecisionEvent, rules: readonly CompiledRule[]): void {
+  const secrets = new Set<string>();
   for (const rule of rules) {
     if (event[rule.root] === undefined) continue;
+    if (rule.root === "input") collectScalars(valueAt(event.input, rule.keys), secrets);
     let done: boolean;
     if (rule.keys.length === 0) {
       if (rule.op === "remove") delete event[rule.root];
@@ -163,6 +213,7 @@ function applyMask(event: DecisionEvent, rules: readonly CompiledRule[]): void {
     else done = upsertAt(event[rule.root], rule.keys, rule.value);
     if (done) (rule.op === "remove" ? (event.erased ??= []) : (event.masked ??= [])).push(rule.rule);
   }
+  if (secrets.size > 0 && event.result !== undefined) event.result = scrub(event.result, secrets);
 }
 
 /**
@@ -175,10 +226,12 @@ export class DecisionLog {
   private readonly id = randomUUID();
   private readonly labels: Readonly<Record<string, string>>;
   private readonly masksResult: boolean;
-  private readonly stream: WriteStream | undefined;
+  private readonly fd: number | undefined;
   private writes: Promise<void> = Promise.resolve();
   private pending: string[] = [];
   private pendingBytes = 0;
+  /** Bytes handed to the writer and not yet written. */
+  private writingBytes = 0;
   private scheduled = false;
   private closed = false;
   private counts = { events: 0, dropped: 0, errors: 0 };
@@ -192,16 +245,12 @@ export class DecisionLog {
     private readonly maxBufferedBytes: number,
     private readonly onError: (error: Error) => void,
     private readonly random: () => number,
+    private readonly writer: (fd: number, data: Buffer) => Promise<void>,
   ) {
     this.labels = { ...labels, id: this.id, version: RUNTIME_VERSION };
-    this.masksResult = rules.some((r) => r.root === "result");
-    if (typeof sink !== "function") {
-      this.stream = createWriteStream("", { fd: sink.fd });
-      this.stream.on("error", (error) => {
-        this.counts.errors++;
-        this.report(error);
-      });
-    }
+    // Input rules may scrub the result too (values it quotes), so any rule means a copy.
+    this.masksResult = rules.length > 0;
+    if (typeof sink !== "function") this.fd = sink.fd;
   }
 
   /**
@@ -218,13 +267,7 @@ export class DecisionLog {
     let sink: ((event: DecisionEvent) => void) | { fd: number };
     if (typeof options.sink === "function") sink = options.sink;
     else if (typeof options.sink === "string" && options.sink !== "") {
-      try {
-        sink = { fd: openSync(options.sink, "a") };
-      } catch (error) {
-        fail(
-          `cannot open the decision log \`${options.sink}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        );
-      }
+      sink = { fd: openLogFile(options.sink) };
     } else fail("`sink` must be a file path or a function");
     return new DecisionLog(
       sink,
@@ -235,6 +278,7 @@ export class DecisionLog {
       max,
       options.onError ?? (() => undefined),
       options.random ?? Math.random,
+      options.writer ?? writeAll,
     );
   }
 
@@ -300,19 +344,12 @@ export class DecisionLog {
     this.write();
     this.closed = true;
     await this.writes;
-    const stream = this.stream;
-    if (!stream || stream.destroyed) return;
-    await new Promise<void>((resolve) => {
-      stream.once("error", () => resolve());
-      stream.end(() => resolve());
-    });
+    if (this.fd !== undefined) closeSync(this.fd);
   }
 
   private enqueue(line: string): void {
     const bytes = Buffer.byteLength(line, "utf8");
-    // INVARIANT: a string sink opened `stream` in the constructor.
-    const stream = this.stream!;
-    if (stream.destroyed || this.pendingBytes + stream.writableLength + bytes > this.maxBufferedBytes) {
+    if (this.pendingBytes + this.writingBytes + bytes > this.maxBufferedBytes) {
       this.counts.dropped++;
       return;
     }
@@ -324,20 +361,30 @@ export class DecisionLog {
     }
   }
 
+  /**
+   * Hands the pending lines to the writer, after the writes before them. A failed write (a full
+   * disk) drops its lines, counted and reported; the next batch is written afresh, so logging
+   * resumes as soon as the file system accepts writes again.
+   */
   private write(): void {
     this.scheduled = false;
-    const stream = this.stream;
-    if (this.pending.length === 0 || !stream) return;
-    const text = this.pending.join("");
+    const fd = this.fd;
+    if (this.pending.length === 0 || fd === undefined) return;
+    const data = Buffer.from(this.pending.join(""), "utf8");
     const lines = this.pending.length;
     this.pending = [];
     this.pendingBytes = 0;
-    if (stream.destroyed) {
-      this.counts.dropped += lines;
-      return;
-    }
-    // Writes complete in order, so waiting for the last one waits for all.
-    this.writes = new Promise((resolve) => stream.write(text, () => resolve()));
+    this.writingBytes += data.byteLength;
+    this.writes = this.writes
+      .then(() => this.writer(fd, data))
+      .catch((error: unknown) => {
+        this.counts.dropped += lines;
+        this.counts.errors++;
+        this.report(error);
+      })
+      .finally(() => {
+        this.writingBytes -= data.byteLength;
+      });
   }
 
   private report(error: unknown): void {
@@ -347,4 +394,40 @@ export class DecisionLog {
       // A failing error handler must not turn into a failing decision.
     }
   }
+}
+
+/**
+ * Opens the log file for appending, refusing anything but a regular file: a FIFO (opened
+ * without blocking, so one with no reader fails at once instead of hanging), a device, a
+ * directory. Throws an OptionsError naming the path and the reason.
+ */
+function openLogFile(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o644);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return fail(
+      `cannot open the decision log \`${path}\`: ${code === "ENXIO" ? "it is a FIFO with no reader; the decision log must be a regular file" : code}`,
+    );
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    fail(`cannot use the decision log \`${path}\`: it is not a regular file (a FIFO, a device or a directory)`);
+  }
+  return fd;
+}
+
+/** Writes all of `data` at the end of the file `fd` (appending), however many calls it takes. */
+function writeAll(fd: number, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const next = (offset: number): void => {
+      if (offset >= data.byteLength) return resolve();
+      write(fd, data, offset, data.byteLength - offset, null, (error, written) => {
+        if (error) reject(error);
+        else next(offset + written);
+      });
+    };
+    next(0);
+  });
 }

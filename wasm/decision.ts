@@ -60,3 +60,8 @@ export function decisionProblem(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The answer to a `decideMany` given anything but an array: one INPUT_INVALID decision. */
+export function notAList(revision: string): Decision {
+  return inputInvalid("decideMany takes an array of requests", revision);
+}

@@ -11,6 +11,8 @@ export type BundleErrorCode =
   | "DATA_INVALID"
   | "WASM_INVALID"
   | "MEMORY_LIMIT"
+  /** Loading the policy (instantiate, setData, the probe decision) passed the load time bound. */
+  | "LOAD_TIMEOUT"
   | SignatureErrorCode;
 
 /**

@@ -8,6 +8,7 @@ export {
   type AuthorizerOptions,
   type MemoryUsage,
   type RuntimeHealth,
+  type SignatureStatus,
 } from "./authorizer.js";
 export {
   downloadBundle,

@@ -2,10 +2,10 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { AuthorizerOptions } from "./authorizer.js";
 import { readBundleBytes, type BundleSource } from "./bundle.js";
-import { evaluationError, inputInvalid, type Decision } from "./decision.js";
+import { evaluationError, inputInvalid, notAList, type Decision } from "./decision.js";
 import { BundleError, OptionsError, PoolError, type BundleErrorCode } from "./errors.js";
 import type { FromWorker, ToWorker, WorkerLoadOptions, WorkerSetup } from "./pool-protocol.js";
-import { snapshotRequest } from "./request-validator.js";
+import { certainlyLargerThan, snapshotRequest } from "./request-validator.js";
 
 /**
  * Options of `AuthorizerPool.open`: every worker loads the bundle with the Authorizer options
@@ -19,6 +19,11 @@ export interface PoolOptions extends Omit<AuthorizerOptions, "decisionLog"> {
   readonly maxBatch?: number;
   /** The fetch used for `http(s):` sources. */
   readonly fetch?: typeof fetch;
+  /**
+   * How long a worker may take over one batch (default 10 000 ms). A worker past it is
+   * terminated and replaced, and every request it held is decided EVALUATION_ERROR.
+   */
+  readonly batchTimeoutMs?: number;
 }
 
 type Control = "ready" | "prepared" | "committed";
@@ -84,6 +89,12 @@ class PoolThread {
     } else waiting?.resolve(message.revision);
   }
 
+  /** Takes the worker out of service now (as if it had died with `error`) and terminates it. */
+  stop(error: Error): void {
+    this.exit(error);
+    void this.worker.terminate();
+  }
+
   private exit(error: Error): void {
     if (!this.alive) return;
     this.alive = false;
@@ -102,7 +113,10 @@ class PoolThread {
  */
 export class AuthorizerPool {
   private readonly threads: PoolThread[] = [];
-  private readonly batches = new Map<number, { readonly thread: PoolThread; readonly parts: readonly Part[] }>();
+  private readonly batches = new Map<
+    number,
+    { readonly thread: PoolThread; readonly parts: readonly Part[]; readonly timer: NodeJS.Timeout }
+  >();
   private queue: Job[] = [];
   private scheduled = false;
   private nextBatch = 0;
@@ -125,6 +139,9 @@ export class AuthorizerPool {
       throw new OptionsError(`\`workers\` must be an integer from 1 to 256, got \`${workers}\``);
     if (!Number.isInteger(maxBatch) || maxBatch < 1)
       throw new OptionsError(`\`maxBatch\` must be a positive integer, got \`${maxBatch}\``);
+    const deadline = options.batchTimeoutMs ?? 10_000;
+    if (!Number.isInteger(deadline) || deadline < 1 || deadline > 2 ** 31 - 1)
+      throw new OptionsError(`\`batchTimeoutMs\` must be an integer from 1 to ${2 ** 31 - 1}, got \`${deadline}\``);
     const bytes = await readBundleBytes(source, options.fetch);
     const pool = new AuthorizerPool(bytes, "", options, maxBatch);
     try {
@@ -158,13 +175,21 @@ export class AuthorizerPool {
   /** Decides many requests, in order, as `decide` decides each. */
   decideMany(requests: readonly unknown[]): Promise<Decision[]> {
     if (this.closed) return Promise.reject(new PoolError("POOL_CLOSED", "the pool is closed"));
+    if (!Array.isArray(requests)) return Promise.resolve([notAList(this.currentRevision)]);
+    const limit = this.options.maxRequestBytes ?? 64 * 1024;
     const results = new Array<Decision>(requests.length);
     const jsons: string[] = [];
     const slots: number[] = [];
     for (let i = 0; i < requests.length; i++) {
       let json: string | undefined;
       try {
-        json = JSON.stringify(snapshotRequest(requests[i]));
+        const snapshot = snapshotRequest(requests[i]);
+        // Refused here, before serializing and copying to a worker (which would refuse it too).
+        if (certainlyLargerThan(snapshot, limit)) {
+          results[i] = inputInvalid(`the request is larger than ${limit} bytes`, this.currentRevision);
+          continue;
+        }
+        json = JSON.stringify(snapshot);
       } catch {
         results[i] = inputInvalid("the request cannot be serialized as JSON", this.currentRevision);
         continue;
@@ -234,7 +259,7 @@ export class AuthorizerPool {
   }
 
   private spawn(): Promise<string> {
-    const { workers: _workers, maxBatch: _maxBatch, fetch: _fetch, ...load } = this.options;
+    const { workers: _workers, maxBatch: _maxBatch, fetch: _fetch, batchTimeoutMs: _deadline, ...load } = this.options;
     const setup: WorkerSetup = { bytes: this.bytes, options: load satisfies WorkerLoadOptions };
     const thread = new PoolThread(
       setup,
@@ -258,7 +283,9 @@ export class AuthorizerPool {
       let thread = live[0]!;
       for (const t of live) if (t.outstanding < thread.outstanding) thread = t;
       const batch = this.nextBatch++;
-      this.batches.set(batch, { thread, parts });
+      const timer = setTimeout(() => this.overdue(batch), this.options.batchTimeoutMs ?? 10_000);
+      timer.unref();
+      this.batches.set(batch, { thread, parts, timer });
       thread.outstanding += texts.length;
       thread.post({ type: "decide", batch, requests: `[${texts.join(",")}]` });
       parts = [];
@@ -281,6 +308,7 @@ export class AuthorizerPool {
     const entry = this.batches.get(batch);
     if (!entry) return;
     this.batches.delete(batch);
+    clearTimeout(entry.timer);
     // INVARIANT: a worker answers a batch with one decision per request, in the order sent.
     const decisions = JSON.parse(json) as Decision[];
     entry.thread.outstanding -= decisions.length;
@@ -293,6 +321,17 @@ export class AuthorizerPool {
     if (this.batches.size === 0) this.drained?.();
   }
 
+  /**
+   * A batch passed its deadline: its worker is taken out (its requests denied, a replacement
+   * started, as when a worker dies) and terminated, whatever it is running.
+   */
+  private overdue(batch: number): void {
+    const entry = this.batches.get(batch);
+    if (!entry) return;
+    const ms = this.options.batchTimeoutMs ?? 10_000;
+    entry.thread.stop(new Error(`it took longer than the ${ms} ms batch deadline and was terminated`));
+  }
+
   /** A worker stopped: its unanswered requests are denied, and a replacement is started. */
   private lost(thread: PoolThread, error: Error): void {
     const index = this.threads.indexOf(thread);
@@ -301,6 +340,7 @@ export class AuthorizerPool {
     for (const [batch, entry] of this.batches) {
       if (entry.thread !== thread) continue;
       this.batches.delete(batch);
+      clearTimeout(entry.timer);
       for (const { job, from, to } of entry.parts) {
         for (let k = from; k < to; k++) job.results[job.slots[k]!] = denial;
         job.remaining -= to - from;

@@ -16,6 +16,9 @@ export interface ReloadingOptions extends AuthorizerOptions {
   readonly onReloadError?: (error: BundleError) => void;
 }
 
+/** The default bound on loading one bundle (instantiate, setData, the probe decision). */
+export const DEFAULT_LOAD_TIMEOUT_MS = 10_000;
+
 /** Where a reloading authorizer stands. */
 export interface ReloadStatus {
   /** The revision in use. */
@@ -75,7 +78,9 @@ export class ReloadingAuthorizer {
    * Loads the first bundle (throwing a BundleError, as `Authorizer.load` does, when it fails)
    * and starts watching a path or URL source for new ones.
    */
-  static async open(source: BundleSource, options: ReloadingOptions = {}): Promise<ReloadingAuthorizer> {
+  static async open(source: BundleSource, given: ReloadingOptions = {}): Promise<ReloadingAuthorizer> {
+    // Every bundle this authorizer loads is first tried in a worker with a time bound.
+    const options: ReloadingOptions = { loadTimeoutMs: DEFAULT_LOAD_TIMEOUT_MS, ...given };
     const url = source instanceof Uint8Array ? undefined : httpUrl(source);
     let bytes: Uint8Array;
     let etag: string | undefined;

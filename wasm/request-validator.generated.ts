@@ -3,7 +3,7 @@
 /* eslint-disable -- generated code, checked by regeneration instead */
 // @ts-nocheck -- ajv's standalone output is untyped JavaScript; its one export is typed below.
 
-/** Whether a value satisfies schemas/request.schema.json (annotations dropped, lengths in UTF-16 units). */
+/** Whether a value satisfies schemas/request.schema.json (annotations dropped, lengths in code points). */
 export const validateRequest: (request: unknown) => boolean = (request) => validate(request);
 
 const validate = validate20;
@@ -30,6 +30,7 @@ const schema31 = {
         },
         profile: { type: "string", minLength: 1, maxLength: 255 },
         permissionSets: { type: "array", items: { type: "string", minLength: 1, maxLength: 255 } },
+        permissionSetGroups: { type: "array", items: { type: "string", minLength: 1, maxLength: 255 } },
       },
       required: ["userType", "profile"],
       additionalProperties: false,
@@ -87,6 +88,11 @@ const schema31 = {
   then: { properties: { grant: { enum: ["password", "soap_login", "session"] } } },
 };
 const func1 = Object.prototype.hasOwnProperty;
+const func2 = (text) => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
 const pattern4 = new RegExp(
   "^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){6}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|::(?:(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){0}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,5}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){1}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,4}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){2}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,3}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){3}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,2}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){4}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,1}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){5}[0-9a-fA-F]{1,4}::(?:(?:[0-9a-fA-F]{1,4}:){0,0}[0-9a-fA-F]{1,4})?|(?:[0-9a-fA-F]{1,4}:){6}[0-9a-fA-F]{1,4}::|::(?:[0-9a-fA-F]{1,4}:){0,5}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){0}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,4}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){1}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){2}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,2}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){3}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,1}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?:[0-9a-fA-F]{1,4}:){4}[0-9a-fA-F]{1,4}::(?:[0-9a-fA-F]{1,4}:){0,0}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3})$",
   "u",
@@ -231,7 +237,13 @@ function validate20(
                 } else {
                   const _errs10 = errors;
                   for (const key1 in data2) {
-                    if (!(key1 === "id" || key1 === "userType" || key1 === "profile" || key1 === "permissionSets")) {
+                    if (!(
+                      key1 === "id" ||
+                      key1 === "userType" ||
+                      key1 === "profile" ||
+                      key1 === "permissionSets" ||
+                      key1 === "permissionSetGroups"
+                    )) {
                       validate20.errors = [
                         {
                           instancePath: instancePath + "/user",
@@ -250,7 +262,7 @@ function validate20(
                       const _errs11 = errors;
                       if (errors === _errs11) {
                         if (typeof data3 === "string") {
-                          if (data3.length > 255) {
+                          if (func2(data3) > 255) {
                             validate20.errors = [
                               {
                                 instancePath: instancePath + "/user/id",
@@ -261,7 +273,7 @@ function validate20(
                             ];
                             return false;
                           } else {
-                            if (data3.length < 1) {
+                            if (func2(data3) < 1) {
                               validate20.errors = [
                                 {
                                   instancePath: instancePath + "/user/id",
@@ -333,7 +345,7 @@ function validate20(
                           const _errs15 = errors;
                           if (errors === _errs15) {
                             if (typeof data5 === "string") {
-                              if (data5.length > 255) {
+                              if (func2(data5) > 255) {
                                 validate20.errors = [
                                   {
                                     instancePath: instancePath + "/user/profile",
@@ -344,7 +356,7 @@ function validate20(
                                 ];
                                 return false;
                               } else {
-                                if (data5.length < 1) {
+                                if (func2(data5) < 1) {
                                   validate20.errors = [
                                     {
                                       instancePath: instancePath + "/user/profile",
@@ -385,7 +397,7 @@ function validate20(
                                   const _errs19 = errors;
                                   if (errors === _errs19) {
                                     if (typeof data7 === "string") {
-                                      if (data7.length > 255) {
+                                      if (func2(data7) > 255) {
                                         validate20.errors = [
                                           {
                                             instancePath: instancePath + "/user/permissionSets/" + i0,
@@ -396,7 +408,7 @@ function validate20(
                                         ];
                                         return false;
                                       } else {
-                                        if (data7.length < 1) {
+                                        if (func2(data7) < 1) {
                                           validate20.errors = [
                                             {
                                               instancePath: instancePath + "/user/permissionSets/" + i0,
@@ -441,6 +453,78 @@ function validate20(
                           } else {
                             var valid4 = true;
                           }
+                          if (valid4) {
+                            if (data2.permissionSetGroups !== undefined) {
+                              let data8 = data2.permissionSetGroups;
+                              const _errs21 = errors;
+                              if (errors === _errs21) {
+                                if (Array.isArray(data8)) {
+                                  var valid6 = true;
+                                  const len1 = data8.length;
+                                  for (let i1 = 0; i1 < len1; i1++) {
+                                    let data9 = data8[i1];
+                                    const _errs23 = errors;
+                                    if (errors === _errs23) {
+                                      if (typeof data9 === "string") {
+                                        if (func2(data9) > 255) {
+                                          validate20.errors = [
+                                            {
+                                              instancePath: instancePath + "/user/permissionSetGroups/" + i1,
+                                              schemaPath:
+                                                "#/properties/user/properties/permissionSetGroups/items/maxLength",
+                                              keyword: "maxLength",
+                                              params: { limit: 255 },
+                                            },
+                                          ];
+                                          return false;
+                                        } else {
+                                          if (func2(data9) < 1) {
+                                            validate20.errors = [
+                                              {
+                                                instancePath: instancePath + "/user/permissionSetGroups/" + i1,
+                                                schemaPath:
+                                                  "#/properties/user/properties/permissionSetGroups/items/minLength",
+                                                keyword: "minLength",
+                                                params: { limit: 1 },
+                                              },
+                                            ];
+                                            return false;
+                                          }
+                                        }
+                                      } else {
+                                        validate20.errors = [
+                                          {
+                                            instancePath: instancePath + "/user/permissionSetGroups/" + i1,
+                                            schemaPath: "#/properties/user/properties/permissionSetGroups/items/type",
+                                            keyword: "type",
+                                            params: { type: "string" },
+                                          },
+                                        ];
+                                        return false;
+                                      }
+                                    }
+                                    var valid6 = _errs23 === errors;
+                                    if (!valid6) {
+                                      break;
+                                    }
+                                  }
+                                } else {
+                                  validate20.errors = [
+                                    {
+                                      instancePath: instancePath + "/user/permissionSetGroups",
+                                      schemaPath: "#/properties/user/properties/permissionSetGroups/type",
+                                      keyword: "type",
+                                      params: { type: "array" },
+                                    },
+                                  ];
+                                  return false;
+                                }
+                              }
+                              var valid4 = _errs21 === errors;
+                            } else {
+                              var valid4 = true;
+                            }
+                          }
                         }
                       }
                     }
@@ -464,9 +548,9 @@ function validate20(
           }
           if (valid3) {
             if (data.app !== undefined) {
-              let data8 = data.app;
-              const _errs21 = errors;
-              if (!(data8 && typeof data8 == "object" && !Array.isArray(data8)) && data8 !== null) {
+              let data10 = data.app;
+              const _errs25 = errors;
+              if (!(data10 && typeof data10 == "object" && !Array.isArray(data10)) && data10 !== null) {
                 validate20.errors = [
                   {
                     instancePath: instancePath + "/app",
@@ -477,10 +561,10 @@ function validate20(
                 ];
                 return false;
               }
-              if (errors === _errs21) {
-                if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+              if (errors === _errs25) {
+                if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
                   let missing3;
-                  if (data8.clientId === undefined && (missing3 = "clientId")) {
+                  if (data10.clientId === undefined && (missing3 = "clientId")) {
                     validate20.errors = [
                       {
                         instancePath: instancePath + "/app",
@@ -491,8 +575,8 @@ function validate20(
                     ];
                     return false;
                   } else {
-                    const _errs23 = errors;
-                    for (const key2 in data8) {
+                    const _errs27 = errors;
+                    for (const key2 in data10) {
                       if (!(key2 === "clientId")) {
                         validate20.errors = [
                           {
@@ -506,13 +590,13 @@ function validate20(
                         break;
                       }
                     }
-                    if (_errs23 === errors) {
-                      if (data8.clientId !== undefined) {
-                        let data9 = data8.clientId;
-                        const _errs24 = errors;
-                        if (errors === _errs24) {
-                          if (typeof data9 === "string") {
-                            if (data9.length > 255) {
+                    if (_errs27 === errors) {
+                      if (data10.clientId !== undefined) {
+                        let data11 = data10.clientId;
+                        const _errs28 = errors;
+                        if (errors === _errs28) {
+                          if (typeof data11 === "string") {
+                            if (func2(data11) > 255) {
                               validate20.errors = [
                                 {
                                   instancePath: instancePath + "/app/clientId",
@@ -523,7 +607,7 @@ function validate20(
                               ];
                               return false;
                             } else {
-                              if (data9.length < 1) {
+                              if (func2(data11) < 1) {
                                 validate20.errors = [
                                   {
                                     instancePath: instancePath + "/app/clientId",
@@ -552,15 +636,15 @@ function validate20(
                   }
                 }
               }
-              var valid3 = _errs21 === errors;
+              var valid3 = _errs25 === errors;
             } else {
               var valid3 = true;
             }
             if (valid3) {
               if (data.channel !== undefined) {
-                let data10 = data.channel;
-                const _errs26 = errors;
-                if (typeof data10 !== "string") {
+                let data12 = data.channel;
+                const _errs30 = errors;
+                if (typeof data12 !== "string") {
                   validate20.errors = [
                     {
                       instancePath: instancePath + "/channel",
@@ -571,7 +655,7 @@ function validate20(
                   ];
                   return false;
                 }
-                if (!(data10 === "api" || data10 === "ui")) {
+                if (!(data12 === "api" || data12 === "ui")) {
                   validate20.errors = [
                     {
                       instancePath: instancePath + "/channel",
@@ -582,15 +666,15 @@ function validate20(
                   ];
                   return false;
                 }
-                var valid3 = _errs26 === errors;
+                var valid3 = _errs30 === errors;
               } else {
                 var valid3 = true;
               }
               if (valid3) {
                 if (data.grant !== undefined) {
-                  let data11 = data.grant;
-                  const _errs28 = errors;
-                  if (typeof data11 !== "string") {
+                  let data13 = data.grant;
+                  const _errs32 = errors;
+                  if (typeof data13 !== "string") {
                     validate20.errors = [
                       {
                         instancePath: instancePath + "/grant",
@@ -602,17 +686,17 @@ function validate20(
                     return false;
                   }
                   if (!(
-                    data11 === "web_server" ||
-                    data11 === "user_agent" ||
-                    data11 === "refresh_token" ||
-                    data11 === "jwt_bearer" ||
-                    data11 === "saml_bearer" ||
-                    data11 === "client_credentials" ||
-                    data11 === "device" ||
-                    data11 === "password" ||
-                    data11 === "soap_login" ||
-                    data11 === "token_exchange" ||
-                    data11 === "session"
+                    data13 === "web_server" ||
+                    data13 === "user_agent" ||
+                    data13 === "refresh_token" ||
+                    data13 === "jwt_bearer" ||
+                    data13 === "saml_bearer" ||
+                    data13 === "client_credentials" ||
+                    data13 === "device" ||
+                    data13 === "password" ||
+                    data13 === "soap_login" ||
+                    data13 === "token_exchange" ||
+                    data13 === "session"
                   )) {
                     validate20.errors = [
                       {
@@ -624,17 +708,17 @@ function validate20(
                     ];
                     return false;
                   }
-                  var valid3 = _errs28 === errors;
+                  var valid3 = _errs32 === errors;
                 } else {
                   var valid3 = true;
                 }
                 if (valid3) {
                   if (data.sourceIp !== undefined) {
-                    let data12 = data.sourceIp;
-                    const _errs30 = errors;
-                    if (errors === _errs30) {
-                      if (typeof data12 === "string") {
-                        if (data12.length > 45) {
+                    let data14 = data.sourceIp;
+                    const _errs34 = errors;
+                    if (errors === _errs34) {
+                      if (typeof data14 === "string") {
+                        if (func2(data14) > 45) {
                           validate20.errors = [
                             {
                               instancePath: instancePath + "/sourceIp",
@@ -645,7 +729,7 @@ function validate20(
                           ];
                           return false;
                         } else {
-                          if (!pattern4.test(data12)) {
+                          if (!pattern4.test(data14)) {
                             validate20.errors = [
                               {
                                 instancePath: instancePath + "/sourceIp",
@@ -672,13 +756,13 @@ function validate20(
                         return false;
                       }
                     }
-                    var valid3 = _errs30 === errors;
+                    var valid3 = _errs34 === errors;
                   } else {
                     var valid3 = true;
                   }
                   if (valid3) {
                     if (data.login !== undefined) {
-                      const _errs32 = errors;
+                      const _errs36 = errors;
                       if (typeof data.login !== "boolean") {
                         validate20.errors = [
                           {
@@ -690,18 +774,18 @@ function validate20(
                         ];
                         return false;
                       }
-                      var valid3 = _errs32 === errors;
+                      var valid3 = _errs36 === errors;
                     } else {
                       var valid3 = true;
                     }
                     if (valid3) {
                       if (data.session !== undefined) {
-                        let data14 = data.session;
-                        const _errs34 = errors;
-                        if (errors === _errs34) {
-                          if (data14 && typeof data14 == "object" && !Array.isArray(data14)) {
-                            const _errs36 = errors;
-                            for (const key3 in data14) {
+                        let data16 = data.session;
+                        const _errs38 = errors;
+                        if (errors === _errs38) {
+                          if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
+                            const _errs40 = errors;
+                            for (const key3 in data16) {
                               if (!(key3 === "originIp" || key3 === "highAssurance" || key3 === "identityVerified")) {
                                 validate20.errors = [
                                   {
@@ -715,13 +799,13 @@ function validate20(
                                 break;
                               }
                             }
-                            if (_errs36 === errors) {
-                              if (data14.originIp !== undefined) {
-                                let data15 = data14.originIp;
-                                const _errs37 = errors;
-                                if (errors === _errs37) {
-                                  if (typeof data15 === "string") {
-                                    if (data15.length > 45) {
+                            if (_errs40 === errors) {
+                              if (data16.originIp !== undefined) {
+                                let data17 = data16.originIp;
+                                const _errs41 = errors;
+                                if (errors === _errs41) {
+                                  if (typeof data17 === "string") {
+                                    if (func2(data17) > 45) {
                                       validate20.errors = [
                                         {
                                           instancePath: instancePath + "/session/originIp",
@@ -732,7 +816,7 @@ function validate20(
                                       ];
                                       return false;
                                     } else {
-                                      if (!pattern4.test(data15)) {
+                                      if (!pattern4.test(data17)) {
                                         validate20.errors = [
                                           {
                                             instancePath: instancePath + "/session/originIp",
@@ -759,14 +843,14 @@ function validate20(
                                     return false;
                                   }
                                 }
-                                var valid7 = _errs37 === errors;
+                                var valid8 = _errs41 === errors;
                               } else {
-                                var valid7 = true;
+                                var valid8 = true;
                               }
-                              if (valid7) {
-                                if (data14.highAssurance !== undefined) {
-                                  const _errs39 = errors;
-                                  if (typeof data14.highAssurance !== "boolean") {
+                              if (valid8) {
+                                if (data16.highAssurance !== undefined) {
+                                  const _errs43 = errors;
+                                  if (typeof data16.highAssurance !== "boolean") {
                                     validate20.errors = [
                                       {
                                         instancePath: instancePath + "/session/highAssurance",
@@ -777,14 +861,14 @@ function validate20(
                                     ];
                                     return false;
                                   }
-                                  var valid7 = _errs39 === errors;
+                                  var valid8 = _errs43 === errors;
                                 } else {
-                                  var valid7 = true;
+                                  var valid8 = true;
                                 }
-                                if (valid7) {
-                                  if (data14.identityVerified !== undefined) {
-                                    const _errs41 = errors;
-                                    if (typeof data14.identityVerified !== "boolean") {
+                                if (valid8) {
+                                  if (data16.identityVerified !== undefined) {
+                                    const _errs45 = errors;
+                                    if (typeof data16.identityVerified !== "boolean") {
                                       validate20.errors = [
                                         {
                                           instancePath: instancePath + "/session/identityVerified",
@@ -795,9 +879,9 @@ function validate20(
                                       ];
                                       return false;
                                     }
-                                    var valid7 = _errs41 === errors;
+                                    var valid8 = _errs45 === errors;
                                   } else {
-                                    var valid7 = true;
+                                    var valid8 = true;
                                   }
                                 }
                               }
@@ -814,17 +898,17 @@ function validate20(
                             return false;
                           }
                         }
-                        var valid3 = _errs34 === errors;
+                        var valid3 = _errs38 === errors;
                       } else {
                         var valid3 = true;
                       }
                       if (valid3) {
                         if (data.site !== undefined) {
-                          let data18 = data.site;
-                          const _errs43 = errors;
-                          if (errors === _errs43) {
-                            if (typeof data18 === "string") {
-                              if (data18.length > 255) {
+                          let data20 = data.site;
+                          const _errs47 = errors;
+                          if (errors === _errs47) {
+                            if (typeof data20 === "string") {
+                              if (func2(data20) > 255) {
                                 validate20.errors = [
                                   {
                                     instancePath: instancePath + "/site",
@@ -835,7 +919,7 @@ function validate20(
                                 ];
                                 return false;
                               } else {
-                                if (data18.length < 1) {
+                                if (func2(data20) < 1) {
                                   validate20.errors = [
                                     {
                                       instancePath: instancePath + "/site",
@@ -859,13 +943,13 @@ function validate20(
                               return false;
                             }
                           }
-                          var valid3 = _errs43 === errors;
+                          var valid3 = _errs47 === errors;
                         } else {
                           var valid3 = true;
                         }
                         if (valid3) {
                           if (data.priorAuthorization !== undefined) {
-                            const _errs45 = errors;
+                            const _errs49 = errors;
                             if (typeof data.priorAuthorization !== "boolean") {
                               validate20.errors = [
                                 {
@@ -877,7 +961,7 @@ function validate20(
                               ];
                               return false;
                             }
-                            var valid3 = _errs45 === errors;
+                            var valid3 = _errs49 === errors;
                           } else {
                             var valid3 = true;
                           }

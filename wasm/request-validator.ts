@@ -61,3 +61,42 @@ export function wellFormedJson(json: string): string {
   if (!json.includes("\\ud")) return json;
   return json.replace(ESCAPE, (escape, surrogate: string | undefined) => (surrogate ? "\\ufffd" : escape));
 }
+
+/**
+ * Whether the JSON serialization of `value` is certainly longer than `limit` UTF-8 bytes, judged
+ * without serializing and without reading any string's characters (only lengths): every UTF-16
+ * unit of a string or key takes at least one byte of JSON, a key two quotes and a colon, any
+ * other value at least one byte. The walk stops as soon as the bound passes `limit` (so it visits
+ * at most about `limit` values) and never descends past `maxDepth` or into an object with a
+ * `toJSON` method, whose serialization it cannot bound. Reads each property it visits once
+ * (a throwing getter throws, as serializing would). A false answer promises nothing: the
+ * exact size is checked after serialization.
+ */
+export function certainlyLargerThan(value: unknown, limit: number, maxDepth = 64): boolean {
+  let total = 0;
+  const stack: Array<readonly [unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === "string") total += v.length + 2;
+    else if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+    else if (typeof v !== "object" || v === null) total += 1;
+    else if (depth < maxDepth && typeof (v as { toJSON?: unknown }).toJSON !== "function") {
+      total += 2;
+      if (Array.isArray(v)) {
+        total += Math.max(0, v.length - 1);
+        for (let i = 0; i < v.length && total <= limit; i++) stack.push([v[i], depth + 1]);
+      } else {
+        for (const key of Object.keys(v)) {
+          if (total > limit) break;
+          const member = (v as Record<string, unknown>)[key];
+          // JSON.stringify leaves out members it cannot carry.
+          if (member === undefined || typeof member === "function" || typeof member === "symbol") continue;
+          total += key.length + 3;
+          stack.push([member, depth + 1]);
+        }
+      }
+    }
+    if (total > limit) return true;
+  }
+  return false;
+}

@@ -1,47 +1,16 @@
-import { readFileSync } from "node:fs";
-import type { SigningAlgorithm } from "../../core/bundle-signing.js";
-import { Authorizer, BundleError, type BundleVerification, type Decision } from "../../wasm/index.js";
+import { Authorizer, BundleError, type Decision } from "../../wasm/index.js";
+import { terminalSafe } from "../format/terminal-safe.js";
 import { palette } from "../format/text.js";
 import { CliError, EXIT, readInput, useColor, type Io } from "../io.js";
+import { verificationFor, type VerificationCliOptions } from "./verification-options.js";
 
 /** Options of `gatehouse eval`. */
-export interface EvalOptions {
+export interface EvalOptions extends VerificationCliOptions {
   readonly bundle: string;
   readonly input?: string;
   readonly inputs?: string;
   readonly format: "json" | "pretty";
   readonly expect?: string;
-  readonly verificationKey?: string;
-  readonly verificationAlg?: SigningAlgorithm;
-  readonly keyId?: string;
-  readonly scope?: string;
-}
-
-/** The verification the options ask for, or undefined when no key is given. */
-function verificationFor(options: EvalOptions): BundleVerification | undefined {
-  if (options.verificationKey === undefined) {
-    const stray = [
-      ["--verification-alg", options.verificationAlg],
-      ["--key-id", options.keyId],
-      ["--scope", options.scope],
-    ].find(([, value]) => value !== undefined);
-    if (stray) throw new CliError(`\`${stray[0]}\` needs \`--verification-key\``);
-    return undefined;
-  }
-  let key: Uint8Array;
-  try {
-    key = readFileSync(options.verificationKey);
-  } catch (error) {
-    throw new CliError(
-      `cannot read the verification key \`${options.verificationKey}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-  }
-  return {
-    key,
-    ...(options.verificationAlg === undefined ? {} : { algorithm: options.verificationAlg }),
-    ...(options.keyId === undefined ? {} : { keyId: options.keyId }),
-    ...(options.scope === undefined ? {} : { scope: options.scope }),
-  };
 }
 
 interface Line {
@@ -87,12 +56,14 @@ function describeRequest(request: unknown): string {
 function pretty(index: number, request: unknown, d: Decision, color: boolean): string {
   const p = palette(color);
   const verdict = d.allow ? p.green(p.bold("ALLOW")) : p.red(p.bold("DENY "));
-  const lines = [`${String(index).padStart(3)}  ${verdict}  ${describeRequest(request)}`];
+  // Request values and the messages quoting them are escaped: a request is untrusted input.
+  const safe = terminalSafe;
+  const lines = [`${String(index).padStart(3)}  ${verdict}  ${safe(describeRequest(request))}`];
   for (const r of d.reasons)
     lines.push(
-      `          ${p.red(r.code)}: ${r.message}${r.source ? p.dim(`  (${r.source.file}:${r.source.line})`) : ""}`,
+      `          ${p.red(safe(r.code))}: ${safe(r.message)}${r.source ? p.dim(`  (${safe(r.source.file)}:${r.source.line})`) : ""}`,
     );
-  for (const n of d.notes) lines.push(`          ${p.yellow(n.code)}: ${n.message}`);
+  for (const n of d.notes) lines.push(`          ${p.yellow(safe(n.code))}: ${safe(n.message)}`);
   return lines.join("\n");
 }
 
@@ -199,7 +170,7 @@ export async function runEval(options: EvalOptions, io: Io): Promise<number> {
           : mismatch(d, want);
       if (problem !== undefined) {
         failures++;
-        io.stderr(`gatehouse: request ${i + 1}: ${problem}\n`);
+        io.stderr(`gatehouse: request ${i + 1}: ${terminalSafe(problem)}\n`);
       }
     });
     const p = palette(color);

@@ -1,11 +1,13 @@
 import { isIP } from "node:net";
-import { BundleError, DecisionLog, OptionsError, ReloadingAuthorizer } from "../../wasm/index.js";
+import { BundleError, DecisionLog, OptionsError, ReloadingAuthorizer, type Authorizer } from "../../wasm/index.js";
+import { terminalSafe } from "../format/terminal-safe.js";
 import { CliError, EXIT, type Io } from "../io.js";
 import { ServerMetrics } from "../serve/metrics.js";
 import { startServer, type RunningServer } from "../serve/server.js";
+import { verificationFor, type VerificationCliOptions } from "./verification-options.js";
 
 /** Options of `gatehouse serve`. */
-export interface ServeOptions {
+export interface ServeOptions extends VerificationCliOptions {
   readonly bundle: string;
   readonly addr: string;
   readonly port: number;
@@ -17,6 +19,8 @@ export interface ServeOptions {
   readonly decisionLog?: string;
   readonly decisionLogMask: readonly string[];
   readonly decisionLogSample: number;
+  /** Seconds a new bundle's policy may take to load (instantiate, setData, probe) in a worker. */
+  readonly loadTimeout?: number;
 }
 
 /** Hooks for running the server inside another program (tests): a stop signal, and the address once listening. */
@@ -55,6 +59,15 @@ function stopRequested(signal: AbortSignal | undefined): Promise<string> {
  * accepting, finishes the requests in flight, flushes the decision log and exits 0.
  */
 export async function runServe(options: ServeOptions, io: Io, control: ServeControl = {}): Promise<number> {
+  // Read the key before anything else starts, so a bad key option changes nothing.
+  const verification = verificationFor(options);
+  const say = (text: string): void => io.stderr(terminalSafe(text) + "\n");
+  const warnUnverified = (loaded: Authorizer): void => {
+    if (loaded.signature === "unverified")
+      say(
+        `gatehouse: warning: revision ${loaded.revision} is signed, but its signature is not verified; pass \`--verification-key\` to verify it`,
+      );
+  };
   let log: DecisionLog | undefined;
   if (options.decisionLog !== undefined) {
     try {
@@ -74,22 +87,26 @@ export async function runServe(options: ServeOptions, io: Io, control: ServeCont
   let authorizer: ReloadingAuthorizer;
   try {
     authorizer = await ReloadingAuthorizer.open(options.bundle, {
+      // The same verification gates the first bundle and every reload, by file watch or URL.
+      ...(verification ? { verification } : { acceptUnverifiedSignature: true }),
       maxRequestBytes: options.maxRequestBytes,
+      loadTimeoutMs: (options.loadTimeout ?? 10) * 1000,
       watch: options.watch,
       watchOptions: { minDelayMs: options.pollMin * 1000, maxDelayMs: options.pollMax * 1000 },
       onReload: ({ revision, previous }) => {
-        io.stderr(`gatehouse: loaded revision ${revision} (was ${previous})\n`);
+        say(`gatehouse: loaded revision ${revision} (was ${previous})`);
+        warnUnverified(authorizer.current);
       },
       onReloadError: (error) => {
-        io.stderr(
-          `gatehouse: kept revision ${authorizer.revision}; the new bundle was refused: ${error.code}: ${error.message}\n`,
+        say(
+          `gatehouse: kept revision ${authorizer.revision}; the new bundle was refused: ${error.code}: ${error.message}`,
         );
       },
     });
   } catch (error) {
     await log?.close();
     if (error instanceof BundleError)
-      throw new CliError(`cannot load bundle \`${options.bundle}\`: ${error.code}: ${error.message}`);
+      throw new CliError(terminalSafe(`cannot load bundle \`${options.bundle}\`: ${error.code}: ${error.message}`));
     if (error instanceof OptionsError) throw new CliError(error.message);
     throw error;
   }
@@ -119,6 +136,7 @@ export async function runServe(options: ServeOptions, io: Io, control: ServeCont
     io.stderr(
       `gatehouse: warning: listening on ${options.addr}, reachable from other machines; the API has no authentication\n`,
     );
+  warnUnverified(authorizer.current);
   io.stderr(`gatehouse: serving revision ${authorizer.revision} from ${options.bundle} on ${server.url}\n`);
   control.onListening?.(server.url);
 

@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { compareText, hasErrors } from "../../compiler/diagnostics/diagnostic.js";
 import { compile } from "../../compiler/pipeline.js";
 import { exportSfdx } from "../../compiler/sfdx/export.js";
+import { exportInto } from "../../compiler/sfdx/export-into.js";
 import { packageRoot } from "../../core/package-root.js";
 import { importSfdx, type ImportNote } from "../../compiler/sfdx/import.js";
 import { CliError, errorExit, EXIT, type Io } from "../io.js";
@@ -87,21 +88,43 @@ export function runImportSfdx(dir: string, options: ImportCommandOptions, io: Io
   return EXIT.ok;
 }
 
-/** Options of `gatehouse export sfdx`. */
+/** Options of `gatehouse export sfdx`: exactly one of a fresh output directory or a tree to merge into. */
 export interface ExportCommandOptions {
-  readonly out: string;
+  readonly out?: string;
+  readonly into?: string;
 }
 
 /** `gatehouse export sfdx DIR -o OUT`: writes the metadata Gatehouse owns for a valid policy set. */
 export async function runExportSfdx(dir: string, options: ExportCommandOptions, io: Io): Promise<number> {
+  if ((options.out === undefined) === (options.into === undefined))
+    throw new CliError(
+      "give exactly one of `-o OUT` (a new tree) and `--into SFDX_DIR` (merge into a retrieved tree)",
+      EXIT.usage,
+    );
+  if (options.into !== undefined && !existsSync(options.into))
+    throw new CliError(`\`${options.into}\` does not exist`, EXIT.usage);
   const compilation = await compile(dir, { until: "validate" });
   if (hasErrors(compilation.diagnostics) || !compilation.policy) {
     io.stderr(renderDiagnostics("text", compilation.diagnostics, compilation.sources, io));
     return errorExit(compilation.diagnostics);
   }
+  if (options.into !== undefined) {
+    const merged = exportInto(compilation.policy, options.into);
+    io.stdout(renderNotes(merged.notes));
+    if (merged.notes.some((n) => n.level === "error")) {
+      io.stderr("gatehouse: nothing written: the tree has files that cannot be merged (see the errors above)\n");
+      return EXIT.policy;
+    }
+    writeAll(options.into, merged.files);
+    io.stderr(
+      `gatehouse: changed or created ${merged.files.size} files under ${options.into}; ${merged.unchanged} already matched the policy\n`,
+    );
+    return EXIT.ok;
+  }
+  const out = options.out!;
   const result = exportSfdx(compilation.policy);
-  writeAll(options.out, result.files);
+  writeAll(out, result.files);
   io.stdout(renderNotes(result.notes));
-  io.stderr(`gatehouse: wrote ${result.files.size} files under ${options.out}\n`);
+  io.stderr(`gatehouse: wrote ${result.files.size} files under ${out}\n`);
   return EXIT.ok;
 }

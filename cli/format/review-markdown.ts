@@ -71,5 +71,14 @@ export function renderReviewMarkdown(result: Review): string {
       out.push("");
     }
   }
+  if (result.unverified.length > 0) {
+    out.push("### Unverified", "", "These rest on metadata the import did not see; they are not scored.", "");
+    for (const f of result.unverified) {
+      const where = f.locations.map((l) => `\`${l.file}:${l.line}\``).join(", ");
+      out.push(`- ${f.id} (${f.severity} if confirmed): ${markdownInline(f.message)} (${where})`);
+      for (const r of f.unverified?.retrieve ?? []) out.push(`  - To confirm: ${markdownInline(r)}`);
+    }
+    out.push("");
+  }
   return `${out.join("\n").replace(/\n+$/, "")}\n`;
 }

@@ -84,6 +84,18 @@ export function renderReviewText(result: Review, dir: string, color: boolean): s
       out.push("");
     }
   }
-  out.push(reviewSummary(result.findings));
+  if (result.unverified.length > 0) {
+    out.push(p.bold(`UNVERIFIED (${result.unverified.length}): rest on metadata the import did not see; not scored`));
+    for (const f of result.unverified) {
+      const l = f.locations[0];
+      out.push(`  ${p.bold(f.id)} ${f.message} ${p.dim(`(${f.severity} if confirmed)`)}`);
+      if (l) out.push(`    ${p.blue("-->")} ${l.file}:${l.line}:${l.column}  ${p.dim(l.message)}`);
+      for (const r of f.unverified?.retrieve ?? []) out.push(`    ${p.bold("to confirm:")} ${r}`);
+      out.push("");
+    }
+  }
+  out.push(
+    `${reviewSummary(result.findings)}${result.unverified.length > 0 ? `; ${result.unverified.length} unverified` : ""}`,
+  );
   return `${out.join("\n")}\n`;
 }

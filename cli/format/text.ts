@@ -1,5 +1,6 @@
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
 import { countBySeverity } from "../../compiler/diagnostics/diagnostic.js";
+import { terminalSafe } from "./terminal-safe.js";
 
 /** Colours for terminal output; identity functions when colour is off. */
 export interface Palette {
@@ -44,7 +45,8 @@ function frame(
   if (source === undefined) return [];
   const width = endLine === line ? Math.max(1, endColumn - column) : Math.max(1, source.length - column + 1);
   const pad = " ".repeat(gutter);
-  const shown = source.replace(/\t/g, " ");
+  // The source line is the policy author's text: shown escaped (tabs as one space each).
+  const shown = terminalSafe(source.replace(/\t/g, " "));
   return [
     `${pad} ${p.blue("|")}`,
     `${p.blue(String(line).padStart(gutter))} ${p.blue("|")} ${shown}`,
@@ -70,16 +72,19 @@ export function renderText(
         : d.severity === "warning"
           ? p.yellow(p.bold("warning"))
           : p.blue(p.bold("info"));
-    out.push(`${p.bold(`${d.file}:${d.line}:${d.column}:`)} ${severity} ${p.bold(`${d.code}:`)} ${d.message}`);
+    // Messages and hints quote source text, which may hold control or bidirectional characters.
+    out.push(
+      `${p.bold(`${terminalSafe(d.file)}:${d.line}:${d.column}:`)} ${severity} ${p.bold(`${d.code}:`)} ${terminalSafe(d.message)}`,
+    );
     const gutter = Math.max(String(d.line).length, ...(d.related ?? []).map((r) => String(r.line).length));
     out.push(...frame(sources.get(d.file), d.line, d.column, d.endLine, d.endColumn, p, gutter));
     for (const r of d.related ?? []) {
       out.push(
-        `${" ".repeat(gutter)} ${p.blue("=")} ${p.bold("note:")} ${r.message} at ${r.file}:${r.line}:${r.column}`,
+        `${" ".repeat(gutter)} ${p.blue("=")} ${p.bold("note:")} ${terminalSafe(r.message)} at ${terminalSafe(r.file)}:${r.line}:${r.column}`,
       );
       out.push(...frame(sources.get(r.file), r.line, r.column, r.endLine, r.endColumn, p, gutter));
     }
-    if (d.hint) out.push(`${" ".repeat(gutter)} ${p.blue("=")} ${p.bold("help:")} ${d.hint}`);
+    if (d.hint) out.push(`${" ".repeat(gutter)} ${p.blue("=")} ${p.bold("help:")} ${terminalSafe(d.hint)}`);
     out.push("");
   }
   out.push(summary(diagnostics, p));

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Decision, DecisionLog, ReloadingAuthorizer } from "../../wasm/index.js";
+import { latestRefusal } from "./refusal.js";
 
 /** The routes the server counts requests by (a closed set, so label cardinality stays bounded). */
 export type Route = "data" | "v0-data" | "health" | "metrics" | "other";
@@ -74,6 +75,27 @@ export class ServerMetrics {
       registers,
       collect() {
         this.set(authorizer.status().lastSuccess.getTime() / 1000);
+      },
+    });
+    new Gauge({
+      name: "gatehouse_bundle_refused",
+      help: "1, labelled with the error code, while the latest new bundle was refused and the last good one serves.",
+      labelNames: ["code"],
+      registers,
+      collect() {
+        this.reset();
+        const refused = latestRefusal(authorizer);
+        if (refused) this.set({ code: refused.code }, 1);
+      },
+    });
+    new Gauge({
+      name: "gatehouse_bundle_signature",
+      help: "The bundle in use: always 1, labelled verified, unverified (signed, no key configured) or unsigned.",
+      labelNames: ["status"],
+      registers,
+      collect() {
+        this.reset();
+        this.set({ status: authorizer.current.signature }, 1);
       },
     });
     new Gauge({

@@ -5,6 +5,7 @@ import { gunzipSync } from "node:zlib";
 import { canonicalJson } from "../../core/canonical-json.js";
 import { DECISION_ENTRYPOINT, type Decision, type DecisionLog, type ReloadingAuthorizer } from "../../wasm/index.js";
 import type { Route, ServerMetrics } from "./metrics.js";
+import { latestRefusal } from "./refusal.js";
 
 /** What the server needs: the authorizer, its metrics, and optionally a decision log. */
 export interface ServerOptions {
@@ -283,10 +284,17 @@ export function handler(options: ServerOptions): (req: IncomingMessage, res: Ser
     send(res, 200, body, pretty);
   }
 
+  /**
+   * 200 `{}` while the bundle in use decides (as OPA answers); when the latest new bundle was
+   * refused, still 200 (the last good one serves) with the refusal under `bundle`.
+   */
   function health(res: ServerResponse): void {
-    if (!authorizer.health().healthy)
+    if (!authorizer.health().healthy) {
       send(res, 500, { error: "the policy could not be restarted after a trap" }, false);
-    else send(res, 200, {}, false);
+      return;
+    }
+    const refused = latestRefusal(authorizer);
+    send(res, 200, refused ? { bundle: { revision: authorizer.revision, refused } } : {}, false);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<Route> {

@@ -253,6 +253,27 @@ export const CODES = {
     example: "sites: []",
     fix: "List the sites, or remove the key.",
   },
+  GH220: {
+    severity: "error",
+    slug: "empty-permission-set-group",
+    summary: "A permission set group has no member permission sets, so it grants nothing and assigns to no app.",
+    example: "kind: PermissionSetGroup\nname: Sales_Ops\npermissionSets: []",
+    fix: "List the group's member permission sets, or remove the group.",
+  },
+  GH221: {
+    severity: "error",
+    slug: "unseen-and-declared",
+    summary: "A fact is both declared and listed as unseen.",
+    example: "kind: Profile\nname: Sales\npermissions: [ApiEnabled]\nunseen: [permissions]",
+    fix: "Remove it from `unseen` once its value is known, or remove the value.",
+  },
+  GH222: {
+    severity: "error",
+    slug: "empty-acknowledgement-match",
+    summary: "An acknowledgement's `match` names no pattern, so it would accept the finding everywhere.",
+    example: "kind: Acknowledgement\nname: all\nfinding: GR003\nmatch: {}\nreason: x",
+    fix: "Give `match` a `name` glob or a `userLicense`, or name one `subject`.",
+  },
   GH300: {
     severity: "warning",
     slug: "overlapping-ranges",
@@ -317,6 +338,14 @@ export const CODES = {
     summary: "API access control is turned on for an edition that does not have it.",
     example: "edition: Essentials\napiAccessControl: {allowlistedAppsOnly: true}",
     fix: "Correct the edition, or turn the setting off.",
+  },
+  GH309: {
+    severity: "warning",
+    slug: "unseen-fact",
+    summary:
+      "A declaration was imported from an incomplete source: a fact was not seen, and decisions read it as the default.",
+    example: "kind: Profile\nname: Sales\nunseen: [permissions]",
+    fix: "Retrieve the missing metadata (the settings file, the profile with its user permissions) and import again.",
   },
   GH400: {
     severity: "error",

@@ -18,7 +18,7 @@ function addressSet(set: IrAddressSet): Record<string, unknown> {
 
 /**
  * The `policy` object of data.json, without its revision: the declarations as lookup tables
- * keyed for direct access (profiles and permission sets by name, apps by client id, address
+ * keyed for direct access (profiles, permission sets and groups by name, apps by client id, address
  * sets by id), so no rule ever iterates over them.
  */
 export function policyData(ir: Ir): Record<string, unknown> {
@@ -32,6 +32,7 @@ export function policyData(ir: Ir): Record<string, unknown> {
       adminApproved: app.adminApproved,
       profiles: truthTable(app.profiles),
       permissionSets: truthTable(app.permissionSets),
+      permissionSetGroups: truthTable(app.permissionSetGroups),
       ipRelaxation: app.ipRelaxation,
       trustedIpRanges: app.trustedIpRanges,
       highAssurance: app.highAssurance,
@@ -59,6 +60,9 @@ export function policyData(ir: Ir): Record<string, unknown> {
     ),
     permissionSets: Object.fromEntries(
       ir.permissionSets.map((s) => [s.name, { permissions: truthTable(s.permissions) }]),
+    ),
+    permissionSetGroups: Object.fromEntries(
+      ir.permissionSetGroups.map((g) => [g.name, { permissions: truthTable(g.permissions) }]),
     ),
     apps,
     addressSets: Object.fromEntries(ir.addressSets.map((s) => [s.id, addressSet(s)])),

@@ -47,7 +47,7 @@ export const REQUEST_FIELDS = [
   "priorAuthorization",
 ] as const;
 export const REQUIRED_FIELDS = ["user", "app", "channel", "grant", "sourceIp", "login"] as const;
-export const USER_FIELDS = ["id", "userType", "profile", "permissionSets"] as const;
+export const USER_FIELDS = ["id", "userType", "profile", "permissionSets", "permissionSetGroups"] as const;
 export const SESSION_FIELDS = ["originIp", "highAssurance", "identityVerified"] as const;
 export const GRANTS = [
   "web_server",

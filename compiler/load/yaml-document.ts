@@ -95,16 +95,30 @@ function lowerFirst(text: string): string {
   return text.length > 0 ? text[0]!.toLowerCase() + text.slice(1) : text;
 }
 
-/** The span of the `!tag` written before a node's value (the node's own range starts after it). */
+/**
+ * The span of the `!tag` written before a node's value (the node's own range starts after it):
+ * the nearest of the (at most two) properties before the value — a tag and an anchor, in either
+ * order — that starts with `!`, on the value's line or an earlier one (`key: !!set` with the
+ * mapping on the next lines). Undefined when the node has no range.
+ */
 function tagRange(file: SourceFile, node: YamlNode): [number, number] | undefined {
   if (!node.range) return undefined;
-  const start = node.range[0];
-  const lineStart = file.text.lastIndexOf("\n", start - 1) + 1;
-  let bang = file.text.lastIndexOf("!", start);
-  if (bang < lineStart) return [node.range[0], node.range[1]];
-  while (bang > lineStart && !/\s/.test(file.text[bang - 1]!)) bang--;
-  const end = file.text.slice(bang).search(/\s/);
-  return [bang, end < 0 ? file.text.length : bang + end];
+  const text = file.text;
+  let i = node.range[0] - 1;
+  for (let property = 0; property < 2; property++) {
+    while (i >= 0 && /\s/.test(text[i]!)) i--;
+    const end = i + 1;
+    while (i >= 0 && !/\s/.test(text[i]!)) i--;
+    // In a flow collection the token may begin with `[`, `{` or `,` (`[!custom a`); a verbatim
+    // tag (`!<tag:yaml.org,2002:str>`) may itself hold a comma.
+    const token = text.slice(i + 1, end);
+    const bang = /(?:^|[[{,])([!&])/.exec(token);
+    if (!bang) break;
+    const start = i + 1 + bang.index + bang[0].length - 1;
+    if (bang[1] === "!") return [start, end];
+    i = start - 1;
+  }
+  return [node.range[0], node.range[1]];
 }
 
 /** Walks a document's nodes and reports tags, merge keys and excessive depth. */
@@ -374,7 +388,14 @@ export function parsePolicyFile(
       if (e.code === "RESOURCE_EXHAUSTION" && problems.some((d) => d.code === "GH007")) continue;
       problems.push(parserDiagnostic(file, doc, e));
     }
-    if (problems.length === 0) problems.push(...checkNodes(file, doc));
+    const nodes = checkNodes(file, doc);
+    if (problems.length === 0) problems.push(...nodes);
+    else {
+      // Every tag is reported, also in a document the parser found other problems in.
+      const reported = new Set(problems.filter((d) => d.code === "GH003").map((d) => `${d.line}:${d.column}`));
+      problems.push(...nodes.filter((d) => d.code === "GH003" && !reported.has(`${d.line}:${d.column}`)));
+      problems.sort((a, b) => a.line - b.line || a.column - b.column);
+    }
     if (problems.length > 0) {
       diagnostics.push(...problems);
       broken.push(brokenDoc(file, doc));

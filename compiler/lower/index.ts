@@ -2,8 +2,9 @@ import { createHash } from "node:crypto";
 import { hexWidth, toHex, type IpFamily } from "../../core/address.js";
 import type { StageResult } from "../diagnostics/diagnostic.js";
 import { compareText } from "../diagnostics/diagnostic.js";
-import type { AddressRange, DeclSource, PolicySet } from "../validate/model.js";
-import type { Ir, IrAddressSet, IrPrefixGroup, IrSource } from "./ir.js";
+import type { Permission } from "../../core/model.generated.js";
+import type { AddressRange, DeclSource, PermissionSetGroupModel, PolicySet } from "../validate/model.js";
+import type { Ir, IrAddressSet, IrPermissionSetGroup, IrPrefixGroup, IrSource } from "./ir.js";
 import { coverWithPrefixes, type Prefix } from "./prefix-cover.js";
 
 export type * from "./ir.js";
@@ -52,6 +53,29 @@ function byName<T extends { name: string }>(values: Iterable<T>): T[] {
   return [...values].sort((a, b) => compareText(a.name, b.name));
 }
 
+/** A group as the policy reads it: its members' permissions, minus the muted ones, computed once. */
+function lowerGroup(policy: PolicySet, g: PermissionSetGroupModel): IrPermissionSetGroup {
+  const granted = new Set<Permission>();
+  for (const member of g.permissionSets)
+    for (const p of policy.permissionSets.get(member)?.permissions ?? []) granted.add(p);
+  for (const p of g.mutingPermissions) granted.delete(p);
+  return {
+    kind: "permission-set-group",
+    name: g.name,
+    permissionSets: [...g.permissionSets].sort(compareText),
+    mutingPermissions: [...g.mutingPermissions].sort(compareText),
+    permissions: [...granted].sort(compareText),
+  };
+}
+
+/** The groups that assign a user to an app holding `permissionSets`: those with a member among them. */
+function groupsAssigning(policy: PolicySet, permissionSets: readonly string[]): string[] {
+  const assigned = new Set(permissionSets);
+  return byName(policy.permissionSetGroups.values())
+    .filter((g) => g.permissionSets.some((member) => assigned.has(member)))
+    .map((g) => g.name);
+}
+
 /**
  * Lowers a resolved policy set to the IR: every address list merged and covered by its minimal
  * prefixes, indexed by length and shared by content; every table in a deterministic order.
@@ -97,6 +121,7 @@ export function lower(policy: PolicySet): StageResult<Ir> {
       name: s.name,
       permissions: [...s.permissions].sort(compareText),
     })),
+    permissionSetGroups: byName(policy.permissionSetGroups.values()).map((g) => lowerGroup(policy, g)),
     apps: byName(policy.apps.values()).map((a) => ({
       kind: "connected-app",
       name: a.name,
@@ -106,6 +131,7 @@ export function lower(policy: PolicySet): StageResult<Ir> {
       adminApproved: a.adminApproved,
       profiles: [...a.profiles].sort(compareText),
       permissionSets: [...a.permissionSets].sort(compareText),
+      permissionSetGroups: groupsAssigning(policy, a.permissionSets),
       ipRelaxation: a.ipRelaxation,
       trustedIpRanges: setId(a.trustedIpRanges),
       highAssurance: a.highAssurance ?? null,

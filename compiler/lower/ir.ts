@@ -4,7 +4,7 @@ import type { IpRelaxation } from "../validate/model.js";
 
 /** The declaration a decision reason cites. */
 export interface IrSource {
-  readonly kind: "Org" | "Profile" | "ConnectedApp" | "PermissionSet" | "Network";
+  readonly kind: "Org" | "Profile" | "ConnectedApp" | "PermissionSet" | "PermissionSetGroup" | "Network";
   readonly name: string;
   readonly file: string;
   readonly line: number;
@@ -56,6 +56,16 @@ export interface IrPermissionSet {
   readonly permissions: readonly Permission[];
 }
 
+/** A permission set group, with what it grants already computed. */
+export interface IrPermissionSetGroup {
+  readonly kind: "permission-set-group";
+  readonly name: string;
+  readonly permissionSets: readonly string[];
+  readonly mutingPermissions: readonly Permission[];
+  /** The union of the members' permissions minus the muted ones. */
+  readonly permissions: readonly Permission[];
+}
+
 /** A connected app. */
 export interface IrConnectedApp {
   readonly kind: "connected-app";
@@ -66,6 +76,8 @@ export interface IrConnectedApp {
   readonly adminApproved: boolean;
   readonly profiles: readonly string[];
   readonly permissionSets: readonly string[];
+  /** The groups one of whose members is among `permissionSets`: assigned through the group. */
+  readonly permissionSetGroups: readonly string[];
   readonly ipRelaxation: IpRelaxation;
   readonly trustedIpRanges: string | null;
   readonly highAssurance: "block" | "stepUp" | null;
@@ -89,6 +101,7 @@ export interface Ir {
   readonly org: IrOrg;
   readonly profiles: readonly IrProfile[];
   readonly permissionSets: readonly IrPermissionSet[];
+  readonly permissionSetGroups: readonly IrPermissionSetGroup[];
   readonly apps: readonly IrConnectedApp[];
   readonly addressSets: readonly IrAddressSet[];
   readonly feeds: readonly IrFeed[];

@@ -40,10 +40,35 @@ export const ACKNOWLEDGEMENT_UNMATCHED: FindingSpec = {
   affects: "The owner of the acknowledgement.",
 };
 
-function matches(ack: AcknowledgementModel, finding: FindingDraft & { id: string }): boolean {
+/** A glob (`*` any characters, `?` one, everything else literal) as an anchored regular expression. */
+export function globRegExp(glob: string): RegExp {
+  const body = [...glob]
+    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[\\^$.|+()[\]{}]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${body}$`, "su");
+}
+
+/** The user licence a finding's subject carries: its profile's, or its user's profile's. */
+function licenceOf(policy: PolicySet, subject: FindingDraft["subject"]): string | undefined {
+  if (subject.kind === "Profile") return policy.profiles.get(subject.name)?.userLicense;
+  if (subject.kind === "User") {
+    const user = policy.users.get(subject.name);
+    return user === undefined ? undefined : policy.profiles.get(user.profile)?.userLicense;
+  }
+  return undefined;
+}
+
+function matches(policy: PolicySet, ack: AcknowledgementModel, finding: FindingDraft & { id: string }): boolean {
   if (ack.finding !== finding.id) return false;
-  if (ack.subject === undefined) return finding.subject.kind === "Org";
-  return ack.subject.kind === finding.subject.kind && ack.subject.name === finding.subject.name;
+  const { subject, match } = ack;
+  if (subject === undefined && match === undefined) return finding.subject.kind === "Org";
+  if (subject !== undefined && (subject.kind !== finding.subject.kind || subject.name !== finding.subject.name))
+    return false;
+  if (match === undefined) return true;
+  if (match.kind !== undefined && match.kind !== finding.subject.kind) return false;
+  if (match.name !== undefined && !globRegExp(match.name).test(finding.subject.name)) return false;
+  if (match.userLicense !== undefined && licenceOf(policy, finding.subject) !== match.userLicense) return false;
+  return true;
 }
 
 /**
@@ -74,7 +99,7 @@ export function applyAcknowledgements(
   }
   const used = new Set<string>();
   const out: Finding[] = findings.map((f) => {
-    const ack = inForce.find((a) => matches(a, f));
+    const ack = inForce.find((a) => matches(policy, a, f));
     if (!ack) return f;
     used.add(ack.name);
     const ref = {
@@ -86,7 +111,19 @@ export function applyAcknowledgements(
   });
   for (const ack of inForce) {
     if (used.has(ack.name)) continue;
-    const what = ack.subject === undefined ? "the org-wide settings" : `${ack.subject.kind} \`${ack.subject.name}\``;
+    const pattern = [
+      ack.match?.kind,
+      ack.match?.name === undefined ? undefined : `named \`${ack.match.name}\``,
+      ack.match?.userLicense === undefined ? undefined : `with licence \`${ack.match.userLicense}\``,
+    ]
+      .filter((x) => x !== undefined)
+      .join(" ");
+    const what =
+      ack.match !== undefined
+        ? `any declaration ${pattern}`
+        : ack.subject === undefined
+          ? "the org-wide settings"
+          : `${ack.subject.kind} \`${ack.subject.name}\``;
     // INVARIANT: the schema admits only the ids of configuration checks in `finding`.
     const message = `acknowledgement \`${ack.name}\` matches no finding: \`${ack.finding}\` is not reported for ${what}`;
     own.push({

@@ -1,7 +1,7 @@
 import type { Permission } from "../../core/model.generated.js";
 import { spanOf, type SourceDoc } from "../load/yaml-document.js";
 import { findNode, rangeAtPointer, type Anchor } from "../validate/locate.js";
-import type { Declared, PolicySet, ProfileModel, UserModel } from "../validate/model.js";
+import type { Declared, PermissionSetGroupModel, PolicySet, ProfileModel, UserModel } from "../validate/model.js";
 import type { FindingLocation } from "./finding.js";
 
 /** The location of `pointer` in `doc`, described by `message`. */
@@ -36,12 +36,30 @@ export function locatePermissions(decl: Declared, message: string): FindingLocat
   return locateFirst(decl.doc, ["/permissions", "/name"], message);
 }
 
-/** The permissions a declared user holds: their profile's and their permission sets'. */
+/** What a permission set group grants: its members' permissions minus the muted ones. */
+export function groupPermissions(policy: PolicySet, group: PermissionSetGroupModel): Set<Permission> {
+  const perms = new Set<Permission>();
+  for (const member of group.permissionSets)
+    for (const p of policy.permissionSets.get(member)?.permissions ?? []) perms.add(p);
+  for (const p of group.mutingPermissions) perms.delete(p);
+  return perms;
+}
+
+/** The permissions a declared user holds: their profile's, their permission sets' and their groups'. */
 export function userPermissions(policy: PolicySet, user: UserModel): Set<Permission> {
   const perms = new Set<Permission>(policy.profiles.get(user.profile)?.permissions ?? []);
   for (const name of user.permissionSets)
     for (const p of policy.permissionSets.get(name)?.permissions ?? []) perms.add(p);
+  for (const name of user.permissionSetGroups) {
+    const group = policy.permissionSetGroups.get(name);
+    if (group) for (const p of groupPermissions(policy, group)) perms.add(p);
+  }
   return perms;
+}
+
+/** The declared users assigned permission set group `name`. */
+export function usersOfPermissionSetGroup(policy: PolicySet, name: string): UserModel[] {
+  return [...policy.users.values()].filter((u) => u.permissionSetGroups.includes(name));
 }
 
 /** The declared users whose profile is `profile`. */

@@ -77,10 +77,18 @@ export interface Finding {
   readonly affected: readonly string[];
   /** Set when an acknowledgement in force accepts this finding. */
   readonly acknowledgement?: AcknowledgementRef;
+  /**
+   * Set when the finding rests on facts the importer did not see: it is reported as unverified,
+   * with what to retrieve, and counts neither in the score nor for `--fail-on`.
+   */
+  readonly unverified?: {
+    readonly facts: ReadonlyArray<{ readonly kind: string; readonly name: string; readonly fact: string }>;
+    readonly retrieve: readonly string[];
+  };
 }
 
 /** A finding before acknowledgements are applied. */
-export type FindingDraft = Omit<Finding, "id" | "severity" | "acknowledgement">;
+export type FindingDraft = Omit<Finding, "id" | "severity" | "acknowledgement" | "unverified">;
 
 /** What one check saw: how many declarations it examined (0: not applicable) and what it found. */
 export interface CheckResult {

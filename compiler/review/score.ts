@@ -24,8 +24,10 @@ export interface CheckOutcome {
   readonly severity: FindingSeverity;
   /** Declarations it examined; 0 means it does not apply to this policy set. */
   readonly examined: number;
-  /** Findings it reported, acknowledged or not. */
+  /** Findings it reported, acknowledged or not, that rest only on seen facts. */
   readonly failed: number;
+  /** Findings that rest on unseen facts: kept out of the score. */
+  readonly unverified?: number;
 }
 
 /** The review score and how it was reached. */
@@ -42,7 +44,8 @@ export interface Score {
 /**
  * The score: `round(100 × earned / possible)`, where `possible` sums the severity weight of every
  * check that applies to the policy set and `earned` those that reported no finding (acknowledged
- * findings still count as failing: the score measures the configuration, not the paperwork). A
+ * findings still count as failing: the score measures the configuration, not the paperwork; a
+ * check whose only findings rest on unseen facts counts neither way). A
  * policy set to which no weighted check applies scores 100.
  */
 export function score(outcomes: readonly CheckOutcome[]): Score {
@@ -50,7 +53,8 @@ export function score(outcomes: readonly CheckOutcome[]): Score {
   let earned = 0;
   for (const o of outcomes) {
     const weight = SEVERITY_WEIGHTS[o.severity];
-    if (o.examined === 0 || weight === 0) continue;
+    // A check whose only findings are unverified has not been decided either way: it does not count.
+    if (o.examined === 0 || weight === 0 || (o.failed === 0 && (o.unverified ?? 0) > 0)) continue;
     possible += weight;
     if (o.failed === 0) earned += weight;
   }

@@ -2,6 +2,7 @@ import { XMLBuilder } from "fast-xml-parser";
 import { formatAddress } from "../../core/address.js";
 import { compareText } from "../diagnostics/diagnostic.js";
 import { findNode } from "../validate/locate.js";
+import type { Permission } from "../../core/model.generated.js";
 import type {
   AddressRange,
   ConnectedAppModel,
@@ -89,10 +90,44 @@ function startEnd(range: AddressRange, names: { start: string; end: string }): X
   };
 }
 
+/**
+ * The evaluated permissions whose `userPermissions` name Salesforce documents. The metadata name
+ * of Approve Uninstalled Connected Apps is not confirmed, so it is never written.
+ */
+export const CONFIRMED_PERMISSIONS: readonly Permission[] = OWNED_PERMISSIONS.filter(
+  (p) => p !== "ApproveUninstalledConnectedApps",
+);
+
 function permissionsOf(holder: ProfileModel | PermissionSetModel): XmlNode[] {
-  return [...OWNED_PERMISSIONS]
+  return [...CONFIRMED_PERMISSIONS]
     .sort(compareText)
     .map((name) => ({ enabled: String(holder.permissions.includes(name)), name }));
+}
+
+/** True when the declaration lists `fact` as unseen: its value is unknown and is never written. */
+export function unseen(decl: { unseen?: readonly string[] }, fact: string): boolean {
+  return decl.unseen?.includes(fact) ?? false;
+}
+
+/** True when the org's YAML explicitly declares an empty `trustedIpRanges` (no trusted ranges at all). */
+export function explicitlyNoTrustedRanges(org: PolicySet["org"]): boolean {
+  const value = (org.doc.value as { trustedIpRanges?: unknown }).trustedIpRanges;
+  return Array.isArray(value) && value.length === 0;
+}
+
+/** The External Client App file kinds an app's settings are spread over. */
+export const ECA_PATH_KINDS = ["eca", "ecaPolicy", "ecaSettings", "ecaGlobal", "ecaConfigurable"] as const;
+
+/** The ECA file names Salesforce retrieves, by app name. */
+export function ecaPaths(name: string): Record<"header" | "oauthPolicy" | "settings" | "global" | "policy", string> {
+  const base = encodeFileName(name);
+  return {
+    header: `externalClientApps/${base}.eca-meta.xml`,
+    oauthPolicy: `extlClntAppOauthPolicies/${base}_oauthPlcy.ecaOauthPlcy-meta.xml`,
+    settings: `extlClntAppOauthSettings/${base}_oauth.ecaOauth-meta.xml`,
+    global: `extlClntAppGlobalOauthSets/${base}_glbl.ecaGlblOauth-meta.xml`,
+    policy: `extlClntAppPolicies/${base}_plcy.ecaPlcy-meta.xml`,
+  };
 }
 
 function appNotes(app: ConnectedAppModel, note: (message: string) => void): void {
@@ -101,7 +136,7 @@ function appNotes(app: ConnectedAppModel, note: (message: string) => void): void
     note(
       `${what} has ${app.clientIds.length} client ids; metadata holds one consumer key, so only \`${app.clientIds[0]}\` is written`,
     );
-  if (!app.installed || app.blocked)
+  if (!app.installed || (app.blocked && app.metadataType === "ConnectedApp"))
     note(
       `${what} is ${!app.installed ? "not installed" : "blocked"}: install and block state is set in Connected Apps OAuth Usage, not in metadata`,
     );
@@ -131,13 +166,21 @@ export function exportSfdx(policy: PolicySet): ExportResult {
     files.set(
       path,
       renderMetadata("Profile", {
+        ...(p.standard === true ? { custom: "false" } : {}),
         ...(p.loginIpRanges.length > 0
           ? { loginIpRanges: p.loginIpRanges.map((r) => startEnd(r, { start: "startAddress", end: "endAddress" })) }
           : {}),
         ...(p.userLicense === undefined ? {} : { userLicense: p.userLicense }),
-        userPermissions: permissionsOf(p),
+        ...(unseen(p, "permissions") ? {} : { userPermissions: permissionsOf(p) }),
       }),
     );
+    if (unseen(p, "permissions"))
+      note(path, `profile \`${p.name}\`: its user permissions were not seen at import, so none are written`);
+    if (p.permissions.includes("ApproveUninstalledConnectedApps"))
+      note(
+        path,
+        `profile \`${p.name}\`: \`ApproveUninstalledConnectedApps\` is not a confirmed Salesforce \`userPermissions\` name, so it is not written`,
+      );
   }
   for (const s of policy.permissionSets.values()) {
     files.set(
@@ -151,8 +194,21 @@ export function exportSfdx(policy: PolicySet): ExportResult {
     const profileNames = app.profiles.map(profileDisplayName);
     const setLabels = app.permissionSets.map((n) => policy.permissionSets.get(n)?.label ?? n);
     if (app.metadataType === "ExternalClientApplication") {
-      const base = encodeFileName(app.name);
-      const policyPath = `${PACKAGE_DIR}/extlClntAppOauthPolicies/${base}_plcy.ecaOauthPlcy-meta.xml`;
+      const eca = ecaPaths(app.name);
+      const policyPath = `${PACKAGE_DIR}/${eca.oauthPolicy}`;
+      files.set(
+        `${PACKAGE_DIR}/${eca.header}`,
+        renderMetadata("ExternalClientApplication", { label: app.label ?? app.name }),
+      );
+      if (app.blocked)
+        files.set(
+          `${PACKAGE_DIR}/${eca.policy}`,
+          renderMetadata("ExtlClntAppConfigurablePolicies", {
+            externalClientApplication: app.name,
+            isEnabled: "false",
+            label: `${app.name}_plcy`,
+          }),
+        );
       files.set(
         policyPath,
         renderMetadata("ExtlClntAppOauthConfigurablePolicies", {
@@ -162,7 +218,7 @@ export function exportSfdx(policy: PolicySet): ExportResult {
           externalClientApplication: app.name,
           ipRelaxationPolicyType: ECA_RELAXATION[app.ipRelaxation],
           isClientCredentialsFlowEnabled: String(runAs !== undefined),
-          label: `${app.name}_plcy`,
+          label: `${app.name}_oauthPlcy`,
           permittedUsersPolicyType: app.adminApproved ? "AdminApprovedPreAuthorized" : "AllSelfAuthorized",
           ...(app.highAssurance === undefined
             ? {}
@@ -173,7 +229,7 @@ export function exportSfdx(policy: PolicySet): ExportResult {
         }),
       );
       files.set(
-        `${PACKAGE_DIR}/extlClntAppOauthSettings/${base}_oauth.ecaOauth-meta.xml`,
+        `${PACKAGE_DIR}/${eca.settings}`,
         renderMetadata("ExtlClntAppOauthSettings", {
           externalClientApplication: app.name,
           label: app.label ?? app.name,
@@ -188,7 +244,7 @@ export function exportSfdx(policy: PolicySet): ExportResult {
       );
       if (app.clientIds.length > 0)
         files.set(
-          `${PACKAGE_DIR}/extlClntAppGlobalOauthSets/${base}_glbl.ecaGlblOauth-meta.xml`,
+          `${PACKAGE_DIR}/${eca.global}`,
           renderMetadata("ExtlClntAppGlobalOauthSettings", {
             consumerKey: app.clientIds[0]!,
             externalClientApplication: app.name,
@@ -230,26 +286,49 @@ export function exportSfdx(policy: PolicySet): ExportResult {
 
   const org = policy.org;
   const settings = `${PACKAGE_DIR}/settings`;
-  files.set(
-    `${settings}/ConnectedApp.settings-meta.xml`,
-    renderMetadata("ConnectedAppSettings", {
-      enableAdminApprovedAppsOnly: String(org.allowlistedAppsOnly),
-      enableAdminApprovedAppsOnlyForExternalUser: String(org.customersAndPartnersInstalledAppsOnly),
-    }),
-  );
-  files.set(
-    `${settings}/Security.settings-meta.xml`,
-    renderMetadata("SecuritySettings", {
-      networkAccess:
-        org.trustedIpRanges.length > 0
-          ? { ipRanges: org.trustedIpRanges.map((r) => startEnd(r, { start: "start", end: "end" })) }
-          : "",
-      sessionSettings: {
-        enforceIpRangesEveryRequest: String(org.enforceLoginIpRangesEveryRequest),
-        lockSessionsToIp: String(org.lockSessionsToIp),
-      },
-    }),
-  );
+  if (unseen(org, "apiAccessControl"))
+    note(
+      `${settings}/ConnectedApp.settings-meta.xml`,
+      "API access control was not seen at import, so it is not written",
+    );
+  else
+    files.set(
+      `${settings}/ConnectedApp.settings-meta.xml`,
+      renderMetadata("ConnectedAppSettings", {
+        enableAdminApprovedAppsOnly: String(org.allowlistedAppsOnly),
+        enableAdminApprovedAppsOnlyForExternalUser: String(org.customersAndPartnersInstalledAppsOnly),
+      }),
+    );
+  const security: XmlNode = {
+    ...(org.trustedIpRanges.length > 0
+      ? { networkAccess: { ipRanges: org.trustedIpRanges.map((r) => startEnd(r, { start: "start", end: "end" })) } }
+      : {}),
+    ...(unseen(org, "session")
+      ? {}
+      : {
+          sessionSettings: {
+            enforceIpRangesEveryRequest: String(org.enforceLoginIpRangesEveryRequest),
+            lockSessionsToIp: String(org.lockSessionsToIp),
+          },
+        }),
+  };
+  // An empty networkAccess replaces every trusted range on deploy: written only when the policy says so.
+  const emptyNetwork = org.trustedIpRanges.length === 0 && explicitlyNoTrustedRanges(org);
+  if (Object.keys(security).length > 0 || emptyNetwork) {
+    let xml = renderMetadata("SecuritySettings", security);
+    if (emptyNetwork) xml = xml.replace(/(<SecuritySettings[^>]*>\n)/, "$1    <networkAccess></networkAccess>\n");
+    files.set(`${settings}/Security.settings-meta.xml`, xml);
+  }
+  if (emptyNetwork)
+    note(
+      `${settings}/Security.settings-meta.xml`,
+      "the policy declares no trusted IP ranges (`trustedIpRanges: []`), so an empty `networkAccess` is written: deploying it removes every trusted IP range of the org",
+    );
+  else if (org.trustedIpRanges.length === 0)
+    note(
+      `${settings}/Security.settings-meta.xml`,
+      "no trusted IP ranges are declared, so `networkAccess` is not written (write `trustedIpRanges: []` to remove the org's ranges on deploy)",
+    );
   files.set(
     "sfdx-project.json",
     `${JSON.stringify({ name: org.name, packageDirectories: [{ path: "force-app", default: true }], sourceApiVersion: SOURCE_API_VERSION }, null, 2)}\n`,

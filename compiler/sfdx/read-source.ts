@@ -1,6 +1,6 @@
-import { readdirSync } from "node:fs";
-import { join, posix, relative, sep } from "node:path";
+import { join } from "node:path";
 import { compareText } from "../diagnostics/diagnostic.js";
+import { describeFound, importableNames, listTree, type Layout, type Listing } from "./layout.js";
 import { decodeFileName } from "./names.js";
 import { childrenNamed, isXmlProblem, readMetadataXml, textOf, type XmlElement } from "./xml-reader.js";
 
@@ -49,6 +49,9 @@ export interface MetadataApp {
   policyAction?: Located<string>;
   clientCredentials?: Located<string>;
   runAsUser?: Located<string>;
+  /** `isEnabled` / `isOauthPluginEnabled` of an External Client App's configurable policies. */
+  enabled?: Located<string>;
+  oauthEnabled?: Located<string>;
   source: SourceRef;
   /** Every file the app was read from, at its root element. */
   readonly files: SourceRef[];
@@ -59,8 +62,19 @@ export interface MetadataPermissionHolder {
   readonly name: string;
   readonly label?: string;
   readonly userLicense?: string;
+  /** True when the metadata says `custom` false: a Salesforce-managed standard profile. */
+  readonly standard?: boolean;
   readonly permissions: Array<Located<{ name: string; enabled: string | undefined }>>;
   readonly ranges: MetadataRange[];
+  readonly source: SourceRef;
+}
+
+/** What the importer reads of a permission set group. */
+export interface MetadataGroup {
+  readonly name: string;
+  readonly label?: string;
+  readonly permissionSets: Array<Located<string>>;
+  readonly mutingPermissionSets: Array<Located<string>>;
   readonly source: SourceRef;
 }
 
@@ -69,6 +83,11 @@ export interface MetadataSource {
   readonly apps: MetadataApp[];
   readonly profiles: MetadataPermissionHolder[];
   readonly permissionSets: MetadataPermissionHolder[];
+  readonly groups: MetadataGroup[];
+  /** Muting permission sets by name; `enabled` of a user permission means muted. */
+  readonly mutingSets: MetadataPermissionHolder[];
+  /** How many files of each layout were read. */
+  readonly layouts: Record<Layout, number>;
   security?: {
     readonly trusted: MetadataRange[];
     readonly enforceEveryRequest?: Located<string>;
@@ -81,34 +100,6 @@ export interface MetadataSource {
     readonly source: SourceRef;
   };
   readonly notes: ImportNote[];
-}
-
-/** The metadata file suffixes the importer reads. */
-export const SUFFIXES = {
-  connectedApp: ".connectedApp-meta.xml",
-  profile: ".profile-meta.xml",
-  permissionSet: ".permissionset-meta.xml",
-  ecaPolicy: ".ecaOauthPlcy-meta.xml",
-  ecaSettings: ".ecaOauth-meta.xml",
-  ecaGlobal: ".ecaGlblOauth-meta.xml",
-  eca: ".eca-meta.xml",
-  security: "Security.settings-meta.xml",
-  appSettings: "ConnectedApp.settings-meta.xml",
-} as const;
-
-/** Lists every file under `root` (skipping dot-directories and node_modules), sorted, relative with `/`. */
-function listFiles(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) found.push(relative(root, full).split(sep).join(posix.sep));
-    }
-  };
-  walk(root);
-  return found.sort(compareText);
 }
 
 function ranges(parent: XmlElement, file: string, names: { start: string; end: string }): MetadataRange[] {
@@ -138,10 +129,6 @@ function permissions(root: XmlElement, file: string): MetadataPermissionHolder["
   }));
 }
 
-function baseName(file: string, suffix: string): string {
-  return posix.basename(file).slice(0, -suffix.length);
-}
-
 const APP_KEEP = new Set([
   "label",
   "oauthConfig",
@@ -151,7 +138,16 @@ const APP_KEEP = new Set([
   "profileName",
   "sessionPolicy",
 ]);
-const PROFILE_KEEP = new Set(["loginIpRanges", "userLicense", "userPermissions", "label"]);
+const PROFILE_KEEP = new Set(["loginIpRanges", "userLicense", "userPermissions", "label", "custom"]);
+
+/** The layouts read, for the report. */
+function layoutSummary(layouts: Record<Layout, number>): string {
+  const parts = [
+    layouts.source > 0 ? `${layouts.source} file(s) in the source format (\`*-meta.xml\`)` : "",
+    layouts.mdapi > 0 ? `${layouts.mdapi} file(s) in the Metadata API layout` : "",
+  ].filter((p) => p !== "");
+  return `read ${parts.join(" and ")}`;
+}
 
 /**
  * Reads the metadata Gatehouse maps from an SFDX source tree: connected apps, External Client
@@ -160,7 +156,15 @@ const PROFILE_KEEP = new Set(["loginIpRanges", "userLicense", "userPermissions",
  * does not matter; unknown elements are counted in the notes and otherwise ignored.
  */
 export function readSource(dir: string): MetadataSource {
-  const source: MetadataSource = { apps: [], profiles: [], permissionSets: [], notes: [] };
+  const source: MetadataSource = {
+    apps: [],
+    profiles: [],
+    permissionSets: [],
+    groups: [],
+    mutingSets: [],
+    layouts: { source: 0, mdapi: 0 },
+    notes: [],
+  };
   const note = (n: ImportNote): void => {
     source.notes.push(n);
   };
@@ -190,9 +194,9 @@ export function readSource(dir: string): MetadataSource {
     note({ level: "ignored", file, message: `${what}: ${list.join(", ")} (not modelled by Gatehouse)` });
   };
 
-  let files: string[];
+  let listing: Listing;
   try {
-    files = listFiles(dir);
+    listing = listTree(dir);
   } catch (error) {
     note({
       level: "error",
@@ -201,14 +205,19 @@ export function readSource(dir: string): MetadataSource {
     });
     return source;
   }
-  for (const file of files) {
-    const kind = Object.entries(SUFFIXES).find(([, suffix]) =>
-      suffix.startsWith(".") ? file.endsWith(suffix) : posix.basename(file) === suffix,
-    )?.[0] as keyof typeof SUFFIXES | undefined;
-    if (kind === undefined) continue;
-    const suffix = SUFFIXES[kind];
+  for (const s of listing.skipped) note({ level: "ignored", file: s.file, message: s.reason });
+  if (listing.metadata.length === 0) {
+    note({
+      level: "error",
+      file: dir,
+      message: `nothing importable: found ${describeFound(listing.skipped)}; the importer reads ${importableNames()}`,
+    });
+    return source;
+  }
+  for (const { file, kind, layout, base } of listing.metadata) {
+    source.layouts[layout]++;
     const keep =
-      kind === "profile" || kind === "permissionSet"
+      kind === "profile" || kind === "permissionSet" || kind === "mutingPermissionSet"
         ? (n: string) => PROFILE_KEEP.has(n)
         : kind === "connectedApp"
           ? (n: string) => APP_KEEP.has(n)
@@ -220,12 +229,12 @@ export function readSource(dir: string): MetadataSource {
     }
     const root = read.root;
     const at = { file, line: root.line };
-    const decoded = decodeFileName(baseName(file, suffix));
-    if (suffix.startsWith(".") && decoded === undefined) {
+    const decoded = decodeFileName(base);
+    if (decoded === undefined) {
       note({ level: "error", file, message: `the file name is not a valid percent-encoded metadata name` });
       continue;
     }
-    const name = decoded ?? "";
+    const name = decoded;
     switch (kind) {
       case "connectedApp": {
         const config = root.children.find((c) => c.name === "oauthConfig");
@@ -348,6 +357,48 @@ export function readSource(dir: string): MetadataSource {
         if (label !== undefined) app.label = label;
         break;
       }
+      case "ecaConfigurable": {
+        const app = eca(textOf(root, "externalClientApplication") ?? name.replace(/_plcy$/, ""), at);
+        const set = <K extends keyof MetadataApp>(k: K, v: MetadataApp[K] | undefined): void => {
+          if (v !== undefined) app[k] = v;
+        };
+        set("enabled", located(root, file, "isEnabled"));
+        set("oauthEnabled", located(root, file, "isOauthPluginEnabled"));
+        const used = new Set(["externalClientApplication", "isEnabled", "isOauthPluginEnabled", "label"]);
+        const skipped = new Map<string, number>();
+        for (const c of root.children) if (!used.has(c.name)) skipped.set(c.name, (skipped.get(c.name) ?? 0) + 1);
+        ignoredChildren(file, skipped, `External Client App \`${app.name}\` configurable policies`);
+        break;
+      }
+      case "permissionSetGroup": {
+        const label = textOf(root, "label");
+        const refs = (element: string): Array<Located<string>> =>
+          childrenNamed(root, element).map((c) => ({ value: c.text.trim(), source: { file, line: c.line } }));
+        source.groups.push({
+          name,
+          ...(label === undefined ? {} : { label }),
+          permissionSets: refs("permissionSets"),
+          mutingPermissionSets: refs("mutingPermissionSets"),
+          source: at,
+        });
+        const used = new Set(["label", "permissionSets", "mutingPermissionSets"]);
+        const skipped = new Map<string, number>();
+        for (const c of root.children) if (!used.has(c.name)) skipped.set(c.name, (skipped.get(c.name) ?? 0) + 1);
+        ignoredChildren(file, skipped, `permission set group \`${name}\``);
+        break;
+      }
+      case "mutingPermissionSet": {
+        const label = textOf(root, "label");
+        source.mutingSets.push({
+          name,
+          ...(label === undefined ? {} : { label }),
+          permissions: permissions(root, file),
+          ranges: [],
+          source: at,
+        });
+        ignoredChildren(file, read.skipped, `muting permission set \`${name}\``);
+        break;
+      }
       case "profile":
       case "permissionSet": {
         const label = textOf(root, "label");
@@ -356,6 +407,7 @@ export function readSource(dir: string): MetadataSource {
           name,
           ...(label === undefined ? {} : { label }),
           ...(license === undefined || kind !== "profile" ? {} : { userLicense: license }),
+          ...(kind === "profile" && textOf(root, "custom") === "false" ? { standard: true } : {}),
           permissions: permissions(root, file),
           ranges: kind === "profile" ? ranges(root, file, { start: "startAddress", end: "endAddress" }) : [],
           source: at,
@@ -404,5 +456,6 @@ export function readSource(dir: string): MetadataSource {
     }
   }
   source.apps.push(...ecaByName.values());
+  note({ level: "mapped", file: dir, message: layoutSummary(source.layouts) });
   return source;
 }

@@ -25,13 +25,16 @@ export interface TypegenOptions {
 }
 
 /** The declared names a request or a decision may carry, each list sorted and without repeats. */
-function declaredNames(ir: Ir): Record<"clientIds" | "profiles" | "permissionSets" | "sites" | "apps", string[]> {
+function declaredNames(
+  ir: Ir,
+): Record<"clientIds" | "profiles" | "permissionSets" | "permissionSetGroups" | "sites" | "apps", string[]> {
   const sorted = (values: Iterable<string>): string[] =>
     [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     clientIds: sorted(ir.apps.flatMap((a) => a.clientIds)),
     profiles: sorted(ir.profiles.map((p) => p.name)),
     permissionSets: sorted(ir.permissionSets.map((p) => p.name)),
+    permissionSetGroups: sorted(ir.permissionSetGroups.map((g) => g.name)),
     sites: sorted(ir.apps.flatMap((a) => a.sites ?? [])),
     apps: sorted(ir.apps.map((a) => a.name)),
   };
@@ -137,6 +140,13 @@ export async function typegen(ir: Ir, options: TypegenOptions): Promise<StageRes
         `A permission set name: a declared one or any other (an undeclared one grants nothing); ${offered}.`,
       ],
       [
+        "DeclaredPermissionSetGroup",
+        "PermissionSetGroupName",
+        names.permissionSetGroups,
+        "The declared permission set groups.",
+        `A permission set group name: a declared one or any other (an undeclared one grants nothing); ${offered}.`,
+      ],
+      [
         "DeclaredSite",
         "SiteName",
         names.sites,
@@ -154,7 +164,7 @@ export async function typegen(ir: Ir, options: TypegenOptions): Promise<StageRes
     ];
   for (const [closed, open, values, closedDoc, openDoc] of declared) {
     alias(closed, closedDoc, literalUnion(values));
-    alias(open, openDoc, `${closed} | (string & {})`);
+    alias(open, openDoc, values.length === 0 ? "string & {}" : `${closed} | (string & {})`);
   }
 
   addRequest(file, property);
@@ -195,10 +205,11 @@ function addRequest(file: SourceFile, property: Property): void {
     name: "RequestUser",
     isExported: true,
     docs: ["The user of a request."],
-    extends: ['Omit<RuntimeRequest["user"], "profile" | "permissionSets">'],
+    extends: ['Omit<RuntimeRequest["user"], "profile" | "permissionSets" | "permissionSetGroups">'],
     properties: [
       property("profile", "ProfileName", "The user's profile."),
       property("permissionSets", "readonly PermissionSetName[]", "The user's permission sets.", true),
+      property("permissionSetGroups", "readonly PermissionSetGroupName[]", "The user's permission set groups.", true),
     ],
   });
 }

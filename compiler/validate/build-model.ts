@@ -8,6 +8,7 @@ import type {
   NetworkDeclaration,
   OrgDeclaration,
   PermissionSetDeclaration,
+  PermissionSetGroupDeclaration,
   ProfileDeclaration,
   SiteDeclaration,
   TestDeclaration,
@@ -21,6 +22,7 @@ import type {
   DeclSource,
   NetworkModel,
   OrgModel,
+  PermissionSetGroupModel,
   PermissionSetModel,
   PolicySet,
   ProfileModel,
@@ -37,6 +39,7 @@ export type ValidDoc =
   | { kind: "Network"; doc: SourceDoc; decl: NetworkDeclaration }
   | { kind: "Profile"; doc: SourceDoc; decl: ProfileDeclaration }
   | { kind: "PermissionSet"; doc: SourceDoc; decl: PermissionSetDeclaration }
+  | { kind: "PermissionSetGroup"; doc: SourceDoc; decl: PermissionSetGroupDeclaration }
   | { kind: "ConnectedApp"; doc: SourceDoc; decl: ConnectedAppDeclaration }
   | { kind: "User"; doc: SourceDoc; decl: UserDeclaration }
   | { kind: "Site"; doc: SourceDoc; decl: SiteDeclaration }
@@ -48,6 +51,7 @@ const KIND_WORDS: Record<Kind, string> = {
   Network: "network",
   Profile: "profile",
   PermissionSet: "permission set",
+  PermissionSetGroup: "permission set group",
   ConnectedApp: "connected app",
   User: "user",
   Site: "site",
@@ -76,6 +80,11 @@ export function isCalendarDate(text: string): boolean {
 
 function withLabel<T extends object>(base: T, label: string | undefined): T & { label?: string } {
   return label === undefined ? base : { ...base, label };
+}
+
+/** Adds the unseen facts of a declaration, when it lists any. */
+function withUnseen<T extends object>(base: T, unseen: readonly string[] | undefined): T & { unseen?: string[] } {
+  return unseen === undefined || unseen.length === 0 ? base : { ...base, unseen: [...unseen] };
 }
 
 /**
@@ -169,14 +178,18 @@ export function buildPolicySet(
     }
     return labels;
   };
-  const labels = { Profile: labelIndex("Profile"), PermissionSet: labelIndex("PermissionSet") };
+  const labels: Partial<Record<Kind, Map<string, string>>> = {
+    Profile: labelIndex("Profile"),
+    PermissionSet: labelIndex("PermissionSet"),
+    PermissionSetGroup: labelIndex("PermissionSetGroup"),
+  };
 
   /** Checks one reference; reports an unknown one and says whether it resolved. */
   const resolves = (kind: Kind, name: string, doc: SourceDoc, pointer: string): boolean => {
     const table = byKind.get(kind);
     if (table?.has(name)) return true;
     if (declaredButInvalid(kind, name)) return false;
-    const byLabel = kind === "Profile" || kind === "PermissionSet" ? labels[kind].get(name) : undefined;
+    const byLabel = labels[kind]?.get(name);
     const hint =
       byLabel !== undefined
         ? `\`${name}\` is the label of ${KIND_WORDS[kind]} \`${byLabel}\`; references use names, so write \`${byLabel}\``
@@ -196,8 +209,9 @@ export function buildPolicySet(
       permissions: p.decl.permissions ?? [],
       loginIpRanges: resolver.resolveList(p.doc, "/loginIpRanges", p.decl.loginIpRanges),
     };
-    const model: ProfileModel = p.decl.userLicense === undefined ? base : { ...base, userLicense: p.decl.userLicense };
-    profiles.set(p.decl.name, withLabel(model, p.decl.label));
+    let model: ProfileModel = p.decl.userLicense === undefined ? base : { ...base, userLicense: p.decl.userLicense };
+    if (p.decl.standard === true) model = { ...model, standard: true };
+    profiles.set(p.decl.name, withUnseen(withLabel(model, p.decl.label), p.decl.unseen));
   }
 
   const permissionSets = new Map<string, PermissionSetModel>();
@@ -212,6 +226,26 @@ export function buildPolicySet(
           permissions: s.decl.permissions ?? [],
         },
         s.decl.label,
+      ),
+    );
+  }
+
+  const permissionSetGroups = new Map<string, PermissionSetGroupModel>();
+  for (const g of all("PermissionSetGroup")) {
+    permissionSetGroups.set(
+      g.decl.name,
+      withUnseen(
+        withLabel(
+          {
+            name: g.decl.name,
+            source: sourceOf("PermissionSetGroup", g.decl.name, g.doc),
+            doc: g.doc,
+            permissionSets: resolvedList("PermissionSet", g.decl.permissionSets, g.doc, "/permissionSets"),
+            mutingPermissions: g.decl.mutingPermissions ?? [],
+          },
+          g.decl.label,
+        ),
+        g.decl.unseen,
       ),
     );
   }
@@ -234,6 +268,12 @@ export function buildPolicySet(
       userType: u.decl.userType ?? "Standard",
       profile: u.decl.profile,
       permissionSets: resolvedList("PermissionSet", u.decl.permissionSets, u.doc, "/permissionSets"),
+      permissionSetGroups: resolvedList(
+        "PermissionSetGroup",
+        u.decl.permissionSetGroups,
+        u.doc,
+        "/permissionSetGroups",
+      ),
       integration: u.decl.integration ?? false,
     };
     users.set(
@@ -334,6 +374,16 @@ export function buildPolicySet(
       }
       model = { ...model, subject: { kind, name } };
     }
+    if (d.match !== undefined) {
+      if (d.match.name === undefined && d.match.userLicense === undefined)
+        report(
+          diagnosticAtPointer(k.doc, "/match", "GH222", `acknowledgement \`${d.name}\` matches every declaration`, {
+            anchor: "key",
+            hint: "give `match` a `name` glob or a `userLicense`, or name one `subject`",
+          }),
+        );
+      model = { ...model, match: d.match };
+    }
     if (d.expires !== undefined) {
       if (!isCalendarDate(d.expires))
         report(
@@ -360,13 +410,14 @@ export function buildPolicySet(
     trustedIpRanges: resolver.resolveList(orgDoc.doc, "/trustedIpRanges", o.trustedIpRanges),
   };
   if (o.edition !== undefined) org = { ...org, edition: o.edition };
-  org = withLabel(org, o.label);
+  org = withUnseen(withLabel(org, o.label), o.unseen);
 
   return {
     org,
     networks,
     profiles,
     permissionSets,
+    permissionSetGroups,
     apps,
     users,
     sites,

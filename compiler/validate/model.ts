@@ -37,6 +37,8 @@ export interface Declared {
   readonly label?: string;
   readonly source: DeclSource;
   readonly doc: SourceDoc;
+  /** Facts the importer did not see (docs/semantics.md §1, Known and unknown); read as the defaults. */
+  readonly unseen?: readonly string[];
 }
 
 /** The org settings, with defaults applied. */
@@ -64,6 +66,8 @@ export interface NetworkModel extends Declared {
 /** A profile with its login IP ranges resolved. */
 export interface ProfileModel extends Declared {
   readonly userLicense?: string;
+  /** A Salesforce-managed standard profile (metadata `custom` false). */
+  readonly standard?: boolean;
   readonly permissions: readonly Permission[];
   /** Empty when the profile has no login IP restriction. */
   readonly loginIpRanges: readonly AddressRange[];
@@ -72,6 +76,13 @@ export interface ProfileModel extends Declared {
 /** A permission set. */
 export interface PermissionSetModel extends Declared {
   readonly permissions: readonly Permission[];
+}
+
+/** A permission set group: its resolved members and the permissions its muting set removes. */
+export interface PermissionSetGroupModel extends Declared {
+  /** Member permission sets that resolve (unknown members are reported and left out). */
+  readonly permissionSets: readonly string[];
+  readonly mutingPermissions: readonly Permission[];
 }
 
 /** The IP relaxation values of docs/semantics.md §4.8. */
@@ -100,6 +111,7 @@ export interface UserModel extends Declared {
   readonly userType: UserType;
   readonly profile: string;
   readonly permissionSets: readonly string[];
+  readonly permissionSetGroups: readonly string[];
   readonly integration: boolean;
 }
 
@@ -130,6 +142,8 @@ export interface AcknowledgementModel extends Declared {
   readonly finding: string;
   /** The declaration the finding is about; undefined means the org-wide settings. */
   readonly subject?: { readonly kind: Kind; readonly name: string };
+  /** A pattern over the findings' subjects, instead of or besides `subject`. */
+  readonly match?: { readonly kind?: Kind; readonly name?: string; readonly userLicense?: string };
   readonly reason: string;
   /** The last day it holds, `YYYY-MM-DD`. */
   readonly expires?: string;
@@ -141,6 +155,7 @@ export interface PolicySet {
   readonly networks: ReadonlyMap<string, NetworkModel>;
   readonly profiles: ReadonlyMap<string, ProfileModel>;
   readonly permissionSets: ReadonlyMap<string, PermissionSetModel>;
+  readonly permissionSetGroups: ReadonlyMap<string, PermissionSetGroupModel>;
   readonly apps: ReadonlyMap<string, ConnectedAppModel>;
   readonly users: ReadonlyMap<string, UserModel>;
   readonly sites: ReadonlyMap<string, SiteModel>;

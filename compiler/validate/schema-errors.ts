@@ -26,12 +26,18 @@ const YAML11_BOOLEANS = new Set([
 ]);
 const RANGE_KEYS = ["cidr", "start", "end", "network", "feed"];
 
-function describeValue(value: unknown): string {
+/**
+ * How a message names a value. A number or boolean is quoted as written in the source when that
+ * text is known (`9007199254740993`, `1e400`, `0x10`), never as the rounded or `null` value YAML
+ * made of it.
+ */
+function describeValue(value: unknown, written?: string): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return `the string \`${value.length > 40 ? `${value.slice(0, 40)}…` : value}\``;
-  return `the ${typeof value} \`${JSON.stringify(value)}\``;
+  const text = written !== undefined && /^[^\n`]{1,80}$/.test(written) ? written : JSON.stringify(value);
+  return `the ${typeof value} \`${text}\``;
 }
 
 function typeName(type: unknown): string {
@@ -191,9 +197,15 @@ export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly
       case "type": {
         const expected = (e.params as { type: unknown }).type;
         out.push(
-          diagnosticAtPointer(doc, at, "GH103", `${what} must be ${typeName(expected)}, not ${describeValue(e.data)}`, {
-            hint: typeHint(expected, e.data, writtenText(doc, at)),
-          }),
+          diagnosticAtPointer(
+            doc,
+            at,
+            "GH103",
+            `${what} must be ${typeName(expected)}, not ${describeValue(e.data, writtenText(doc, at))}`,
+            {
+              hint: typeHint(expected, e.data, writtenText(doc, at)),
+            },
+          ),
         );
         break;
       }
@@ -204,7 +216,7 @@ export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly
             doc,
             at,
             "GH104",
-            `${what} must be one of ${allowed.map((v) => `\`${v}\``).join(", ")}, not ${describeValue(e.data)}`,
+            `${what} must be one of ${allowed.map((v) => `\`${v}\``).join(", ")}, not ${describeValue(e.data, writtenText(doc, at))}`,
             {
               hint: typeof e.data === "string" ? didYouMean(e.data, allowed) : undefined,
             },
@@ -214,7 +226,14 @@ export function schemaDiagnostics(doc: SourceDoc, kind: string, errors: readonly
       }
       case "const": {
         const wanted = String((e.params as { allowedValue: unknown }).allowedValue);
-        out.push(diagnosticAtPointer(doc, at, "GH104", `${what} must be \`${wanted}\`, not ${describeValue(e.data)}`));
+        out.push(
+          diagnosticAtPointer(
+            doc,
+            at,
+            "GH104",
+            `${what} must be \`${wanted}\`, not ${describeValue(e.data, writtenText(doc, at))}`,
+          ),
+        );
         break;
       }
       case "uniqueItems": {

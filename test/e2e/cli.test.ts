@@ -56,7 +56,7 @@ describe("gatehouse CLI", () => {
     expect(parsed.diagnostics[0]).toMatchObject({ code: "GH102", line: 3, column: 1, pointer: "/installed" });
     const gh = await gatehouse(["check", dir, "--format", "github"]);
     expect(gh.stdout.replaceAll(dir, "DIR")).toBe(
-      "::error file=DIR/org.yaml,line=3,col=1,endLine=3,endColumn=10,title=GH102::unknown property `installed` in Org%0Ahelp: known properties: `kind`, `name`, `label`, `description`, `edition`, `apiAccessControl`, `session`, `trustedIpRanges`\n",
+      "::error file=DIR/org.yaml,line=3,col=1,endLine=3,endColumn=10,title=GH102::unknown property `installed` in Org%0Ahelp: known properties: `kind`, `name`, `label`, `description`, `edition`, `apiAccessControl`, `session`, `trustedIpRanges`, `unseen`\n",
     );
   });
 

@@ -56,6 +56,7 @@ const SHAPES: Record<string, Record<string, readonly string[]>> = {
     sessionPolicy: ["policyAction", "sessionLevel"],
   },
   Profile: {
+    custom: [],
     loginIpRanges: ["description", "endAddress", "startAddress"],
     userLicense: [],
     userPermissions: ["enabled", "name"],
@@ -84,6 +85,8 @@ const SHAPES: Record<string, Record<string, readonly string[]>> = {
     trustedIpRanges: ["description", "endIpAddress", "startIpAddress"],
   },
   ExtlClntAppGlobalOauthSettings: { consumerKey: [], externalClientApplication: [], label: [] },
+  ExternalClientApplication: { label: [] },
+  ExtlClntAppConfigurablePolicies: { externalClientApplication: [], isEnabled: [], label: [] },
 };
 
 const ENUMS: Record<string, readonly string[]> = {
@@ -138,7 +141,12 @@ describe("SFDX round trip", () => {
     const first = importTo(fixtures);
     const exported = await exportOf(first);
     const second = importTo(writeTree(exported));
-    expect(values(second)).toEqual(values(first));
+    // The one value export may not write: the metadata name of Approve Uninstalled Connected Apps
+    // is not confirmed, so a round trip loses that permission (and says so in the export notes).
+    const unconfirmed = JSON.parse(
+      JSON.stringify(values(first)).replaceAll(',"ApproveUninstalledConnectedApps"', ""),
+    ) as unknown;
+    expect(values(second)).toEqual(unconfirmed);
     const again = await exportOf(second);
     expect([...again.keys()]).toEqual([...exported.keys()]);
     for (const [path, text] of exported) expect(again.get(path), path).toBe(text);

@@ -91,13 +91,14 @@ function goodUse(ir: Ir): string {
   const profile = JSON.stringify(ir.profiles[0]?.name ?? "Any");
   const clientId = JSON.stringify(ir.apps.flatMap((a) => a.clientIds)[0] ?? "any");
   const permissionSets = JSON.stringify(ir.permissionSets.map((p) => p.name).slice(0, 1));
+  const groups = JSON.stringify(ir.permissionSetGroups.map((g) => g.name).slice(0, 1));
   return `import { Authorizer, AuthorizerPool, ReloadingAuthorizer } from "gatehouse-policy-runtime";
 import { REVISION, typed, type ConnectedAppName, type Decision, type Reason, type Request } from "./types.js";
 
 export async function run(path: string): Promise<Decision[]> {
   const authorizer = typed(await Authorizer.load(path));
   const declared: Request = {
-    user: { userType: "Standard", profile: ${profile}, permissionSets: ${permissionSets} },
+    user: { userType: "Standard", profile: ${profile}, permissionSets: ${permissionSets}, permissionSetGroups: ${groups} },
     app: { clientId: ${clientId} },
     channel: "api",
     grant: "web_server",
@@ -185,6 +186,8 @@ describe("typegen: types.ts for a policy set", () => {
       "policy.yaml": [
         ...HOSTILE.map((name) => `kind: Profile\nname: ${JSON.stringify(name)}\npermissions: [ApiEnabled]\n`),
         `kind: ConnectedApp\nname: app\nclientIds: ${JSON.stringify(HOSTILE)}\nprofiles: ${JSON.stringify(HOSTILE)}\n`,
+        "kind: PermissionSet\nname: S\n",
+        ...HOSTILE.map((name) => `kind: PermissionSetGroup\nname: ${JSON.stringify(name)}\npermissionSets: [S]\n`),
       ].join("---\n"),
     });
     const ir = await irOf(hostile);
@@ -231,6 +234,7 @@ describe("typegen: types.ts for a policy set", () => {
     expect(literals("DeclaredProfile")).toEqual(sorted);
     expect(literals("DeclaredClientId")).toEqual(sorted);
     expect(literals("DeclaredConnectedApp")).toEqual(["app"]);
+    expect(literals("DeclaredPermissionSetGroup")).toEqual(sorted);
     expect(literals("DeclaredSite")).toEqual(["?"]);
     expect(text).toContain("export type DeclaredSite = never;");
     // No name added, removed or changed a declaration: the same exports as for the quick start.

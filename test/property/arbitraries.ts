@@ -119,6 +119,8 @@ export interface GenPolicy {
   readonly org: { allowlist: boolean; customers: boolean; everyRequest: boolean; lock: boolean; trusted: unknown[] };
   readonly profiles: Array<{ permissions: Record<string, boolean>; ranges: unknown[] | null }>;
   readonly permissionSets: Array<Record<string, boolean>>;
+  /** Permission set groups G0, G1: members among S0–S2 (at least one) and muted permissions. */
+  readonly groups: Array<{ members: number[]; muted: Record<string, boolean> }>;
   readonly apps: Array<{
     present: boolean;
     installed: boolean;
@@ -133,7 +135,15 @@ export interface GenPolicy {
   }>;
 }
 
-/** A policy set: the org, three profiles, two permission sets, four apps (some absent), two sites. */
+/** Muted permissions: mostly none, sometimes one that matters. */
+const muted = fc.record({
+  ApiEnabled: chance(25),
+  ApiUserOnly: chance(25),
+  UseAnyApiClient: chance(40),
+  ApproveUninstalledConnectedApps: chance(25),
+});
+
+/** A policy set: the org, three profiles, three permission sets, two groups, four apps (some absent), two sites. */
 export const policyArb: fc.Arbitrary<GenPolicy> = fc.record({
   org: fc.record({
     allowlist: chance(30),
@@ -147,7 +157,11 @@ export const policyArb: fc.Arbitrary<GenPolicy> = fc.record({
     fc.record({ permissions, ranges: fc.option(ranges, { nil: null }) }),
     fc.record({ permissions, ranges: fc.option(ranges, { nil: null }) }),
   ),
-  permissionSets: fc.tuple(permissions, permissions),
+  permissionSets: fc.tuple(permissions, permissions, permissions),
+  groups: fc.tuple(
+    fc.record({ members: fc.subarray([0, 1, 2], { minLength: 1 }), muted }),
+    fc.record({ members: fc.subarray([0, 1, 2], { minLength: 1 }), muted }),
+  ),
   apps: fc.array(
     fc.record({
       present: chance(85),
@@ -155,7 +169,7 @@ export const policyArb: fc.Arbitrary<GenPolicy> = fc.record({
       blocked: chance(10),
       adminApproved: chance(50),
       profiles: subset([0, 1, 2]),
-      permissionSets: subset([0, 1]),
+      permissionSets: subset([0, 1, 2]),
       relaxation: fc.constantFrom(...RELAXATIONS),
       trusted: ranges,
       highAssurance: rarely(fc.constant("none"), fc.constantFrom("block", "stepUp"), 4),
@@ -190,6 +204,12 @@ export function policyYaml(p: GenPolicy, stringify: (v: unknown) => string): str
       kind: "PermissionSet",
       name: `S${i}`,
       permissions: permissionList(perms),
+    })),
+    ...p.groups.map((g, i) => ({
+      kind: "PermissionSetGroup",
+      name: `G${i}`,
+      permissionSets: g.members.map((n) => `S${n}`),
+      mutingPermissions: permissionList(g.muted),
     })),
     ...p.apps.flatMap((a, i) =>
       a.present
@@ -226,6 +246,7 @@ export const requestArb: fc.Arbitrary<Record<string, unknown>> = fc.record(
         userType: rarely(fc.constantFrom(...USER_TYPES), fc.constantFrom("standard", "SelfService"), 60),
         profile: rarely(fc.constantFrom("P0", "P1", "P2"), fc.constant("P3"), 12),
         permissionSets: fc.subarray(["S0", "S1", "S9"]),
+        permissionSetGroups: rarely<unknown>(fc.subarray(["G0", "G1", "G9"]), fc.constantFrom([""], "G0", [1]), 40),
       },
       { requiredKeys: ["userType", "profile"] },
     ),

@@ -82,11 +82,17 @@ export function isValidRequest(r: unknown): boolean {
     return false;
   for (const k of ["user", "app", "channel", "grant", "sourceIp", "login"]) if (!has(r, k)) return false;
   const user = r.user;
-  if (!isObject(user) || !onlyKeys(user, ["id", "userType", "profile", "permissionSets"])) return false;
+  if (!isObject(user) || !onlyKeys(user, ["id", "userType", "profile", "permissionSets", "permissionSetGroups"]))
+    return false;
   if (!has(user, "userType") || !USER_TYPES.includes(user.userType as string)) return false;
   if (!has(user, "profile") || !isName(user.profile)) return false;
   if (has(user, "id") && !isName(user.id)) return false;
   if (has(user, "permissionSets") && !(Array.isArray(user.permissionSets) && user.permissionSets.every(isName)))
+    return false;
+  if (
+    has(user, "permissionSetGroups") &&
+    !(Array.isArray(user.permissionSetGroups) && user.permissionSetGroups.every(isName))
+  )
     return false;
   if (
     r.app !== null &&
@@ -126,7 +132,7 @@ function src(d: { source: { kind: string; name: string; file: string; line: numb
 export function referenceDecide(policy: PolicySet, request: unknown): ReferenceDecision {
   if (!isValidRequest(request)) return { allow: false, reasons: [{ code: "INPUT_INVALID", source: null }], notes: [] };
   const r = request as {
-    user: { userType: string; profile: string; permissionSets?: string[] };
+    user: { userType: string; profile: string; permissionSets?: string[]; permissionSetGroups?: string[] };
     app: { clientId: string } | null;
     channel: "api" | "ui";
     grant: string;
@@ -143,6 +149,20 @@ export function referenceDecide(policy: PolicySet, request: unknown): ReferenceD
   const permissions = new Set<string>(profile.permissions);
   for (const name of permissionSets)
     for (const p of policy.permissionSets.get(name)?.permissions ?? []) permissions.add(p);
+  // §3: each group grants its members' union minus its muted permissions; an unknown group grants nothing.
+  const groups = (r.user.permissionSetGroups ?? []).flatMap((name) => {
+    const group = policy.permissionSetGroups.get(name);
+    return group ? [group] : [];
+  });
+  for (const group of groups) {
+    const granted = new Set<string>();
+    for (const member of group.permissionSets)
+      for (const p of policy.permissionSets.get(member)?.permissions ?? []) granted.add(p);
+    for (const p of group.mutingPermissions) granted.delete(p);
+    for (const p of granted) permissions.add(p);
+  }
+  // §4.6: a member of one of the user's groups assigns like the user's own permission set.
+  const assigningSets = [...permissionSets, ...groups.flatMap((g) => g.permissionSets)];
   const can = (p: string): boolean => permissions.has(p);
 
   const app: ConnectedAppModel | undefined =
@@ -152,7 +172,7 @@ export function referenceDecide(policy: PolicySet, request: unknown): ReferenceD
   const interactive = r.channel === "ui" || INTERACTIVE_GRANTS.includes(r.grant);
   const assigned =
     app !== undefined &&
-    (app.profiles.includes(r.user.profile) || permissionSets.some((n) => app.permissionSets.includes(n)));
+    (app.profiles.includes(r.user.profile) || assigningSets.some((n) => app.permissionSets.includes(n)));
   const addr = (parseAddress(r.sourceIp) as { ok: true; value: IpAddress }).value;
   const org = policy.org;
 

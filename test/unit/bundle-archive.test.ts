@@ -1,4 +1,4 @@
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { pack, type Headers as Header } from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { readArchive, writeArchive, type ArchiveLimits } from "../../core/bundle-archive.js";
@@ -129,5 +129,111 @@ describe("Authorizer.load maps archive problems to bundle error codes", () => {
     );
     expect(error).toBeInstanceOf(BundleError);
     expect((error as BundleError).code).toBe(code);
+  });
+});
+
+/** The tar inside `archive(entries)`, cut to `length` bytes and gzipped again: valid gzip, truncated tar. */
+async function truncatedTar(entries: readonly Entry[], length: number): Promise<Uint8Array> {
+  return gzipSync(gunzipSync(await archive(entries)).subarray(0, length));
+}
+
+/** A ustar header of a regular file `name` declaring `size` bytes, with its checksum. */
+function tarHeader(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, "ascii");
+  h.write("0000644\0", 100, "ascii");
+  h.write(`${size.toString(8).padStart(11, "0")}\0`, 124, "ascii");
+  h.write("0", 156, "ascii");
+  h.write("ustar\u000000", 257, "binary");
+  h.fill(" ", 148, 156);
+  h.write(
+    `${h
+      .reduce((n, b) => n + b, 0)
+      .toString(8)
+      .padStart(6, "0")}\0 `,
+    148,
+    "ascii",
+  );
+  return h;
+}
+
+describe("readArchive turns every archive fault into a problem, never an uncaught error", () => {
+  const entries = [file("/.manifest", '{"revision":"r"}'), file("/data.json", "x".repeat(3000))];
+
+  // (A cut exactly at an entry boundary is a shorter, well-formed tar; the missing files are reported by the bundle check.)
+  it.each([1, 100, 511, 512, 600, 1030, 1536, 2000, 4000])(
+    "a valid gzip holding a tar truncated to %i bytes: ARCHIVE_CORRUPT",
+    async (length) => {
+      const result = await readArchive(await truncatedTar(entries, length));
+      expect(result).toMatchObject({ ok: false, problem: "ARCHIVE_CORRUPT" });
+    },
+  );
+
+  it.each([
+    ["bytes that are not gzip", new TextEncoder().encode("definitely not a bundle")],
+    ["an empty file", new Uint8Array(0)],
+    ["a gzip header alone", Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff])],
+  ])("%s: ARCHIVE_CORRUPT", async (_what, bytes) => {
+    expect(await readArchive(bytes)).toMatchObject({ ok: false, problem: "ARCHIVE_CORRUPT" });
+  });
+
+  it("a truncated gzip stream: ARCHIVE_CORRUPT", async () => {
+    const whole = await archive(entries);
+    for (const cut of [20, Math.floor(whole.length / 2), whole.length - 4]) {
+      expect(await readArchive(whole.subarray(0, cut))).toMatchObject({ ok: false, problem: "ARCHIVE_CORRUPT" });
+    }
+  });
+
+  it("an entry declaring more than the limit is refused at its header, before its content", async () => {
+    // The header declares 64 MiB; only 10 bytes follow. Read to the end, this would be a truncated tar.
+    const bytes = gzipSync(Buffer.concat([tarHeader("data.json", 64 << 20), Buffer.alloc(10)]));
+    const limits = { maxArchiveBytes: 1 << 20, maxTotalBytes: 1 << 20, maxEntries: 10 };
+    expect(await readArchive(bytes, limits)).toEqual({
+      ok: false,
+      problem: "ARCHIVE_TOO_LARGE",
+      message: "the archive expands past the 1048576-byte limit",
+    });
+  });
+
+  it("a stream that expands past the limit is refused there, before the rest is decompressed", async () => {
+    // 64 gzip members of 1 MiB of zeros (the tar end blocks, then padding), then bytes that are not gzip:
+    // a reader that decompressed everything first would report the corrupt tail instead.
+    const member = gzipSync(Buffer.alloc(1 << 20));
+    const bytes = Buffer.concat([...Array.from({ length: 64 }, () => member), Buffer.from("not gzip at all")]);
+    const limits = { maxArchiveBytes: 1 << 30, maxTotalBytes: 1 << 20, maxEntries: 10 };
+    expect(await readArchive(bytes, limits)).toMatchObject({ ok: false, problem: "ARCHIVE_TOO_LARGE" });
+  });
+
+  it("Authorizer.load: a truncated tar is a BundleError BUNDLE_CORRUPT", async () => {
+    const error = await Authorizer.load(await truncatedTar(entries, 700)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BundleError);
+    expect((error as BundleError).code).toBe("BUNDLE_CORRUPT");
+  });
+});
+
+describe("Authorizer.load checks the manifest's field types", () => {
+  it.each([
+    ['{"revision":"r","wasm":[{"module":42}]}', "`wasm[0].module`"],
+    ['{"revision":"r","wasm":[{"entrypoint":"a/b"}]}', "`wasm[0].module`"],
+    ['{"revision":"r","wasm":[{"module":"/policy.wasm","entrypoint":7}]}', "`wasm[0].entrypoint`"],
+    ['{"revision":"r","wasm":{"module":"/policy.wasm"}}', "`wasm`"],
+    ['{"revision":"r","wasm":[null]}', "`wasm[0]`"],
+    ['{"revision":"r","roots":"gatehouse"}', "`roots`"],
+    ['{"revision":"r","roots":[1]}', "`roots`"],
+    ['{"revision":"r","metadata":[]}', "`metadata`"],
+    ['{"revision":7}', "`revision`"],
+    ["[]", "`revision`"],
+  ])("%s: MANIFEST_INVALID naming %s", async (manifest, field) => {
+    const bytes = await archive([file("/.manifest", manifest), file("/data.json"), file("/policy.wasm", "x")]);
+    const error = await Authorizer.load(bytes).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BundleError);
+    expect((error as BundleError).code).toBe("MANIFEST_INVALID");
+    expect((error as BundleError).message).toContain(field);
   });
 });

@@ -183,7 +183,7 @@ const cases: ReadonlyArray<readonly [name: string, files: Record<string, string 
         3,
         1,
         "unknown property `__proto__` in Profile",
-        "known properties: `kind`, `name`, `label`, `description`, `userLicense`, `permissions`, `loginIpRanges`",
+        "known properties: `kind`, `name`, `label`, `description`, `userLicense`, `standard`, `permissions`, `loginIpRanges`, `unseen`",
       ],
       [
         "GH102",
@@ -191,7 +191,7 @@ const cases: ReadonlyArray<readonly [name: string, files: Record<string, string 
         4,
         1,
         "unknown property `constructor` in Profile",
-        "known properties: `kind`, `name`, `label`, `description`, `userLicense`, `permissions`, `loginIpRanges`",
+        "known properties: `kind`, `name`, `label`, `description`, `userLicense`, `standard`, `permissions`, `loginIpRanges`, `unseen`",
       ],
     ],
   ],

@@ -110,6 +110,7 @@ describe("emit", () => {
       adminApproved: true,
       profiles: { P: true },
       permissionSets: {},
+      permissionSetGroups: {},
       ipRelaxation: "ENFORCE",
       trustedIpRanges: null,
       highAssurance: null,
@@ -126,5 +127,32 @@ describe("emit", () => {
       revision: c.emitted!.revision,
       roots: ["gatehouse"],
     });
+  });
+
+  it("writes each permission set group's members minus muted permissions, and the groups assigning each app", async () => {
+    const c = await compileDir(
+      policyDir({
+        "o.yaml": ORG,
+        "p.yaml": "kind: Profile\nname: P\n",
+        "s.yaml": [
+          "kind: PermissionSet\nname: A\npermissions: [ApiEnabled, UseAnyApiClient]",
+          "kind: PermissionSet\nname: B\npermissions: [ApiUserOnly]",
+          "kind: PermissionSet\nname: C",
+          "kind: PermissionSetGroup\nname: G\npermissionSets: [A, B]\nmutingPermissions: [UseAnyApiClient, ApproveUninstalledConnectedApps]",
+          "kind: PermissionSetGroup\nname: H\npermissionSets: [C]",
+        ].join("\n---\n"),
+        "a.yaml":
+          "kind: ConnectedApp\nname: erp\nclientIds: [k1]\npermittedUsers: adminApproved\npermissionSets: [B]\n",
+      }),
+    );
+    const data = JSON.parse(c.emitted!.files.get("data.json")!) as {
+      gatehouse: { policy: Record<string, Record<string, Record<string, unknown>>> };
+    };
+    const policy = data.gatehouse.policy;
+    expect(policy.permissionSetGroups).toEqual({
+      G: { permissions: { ApiEnabled: true, ApiUserOnly: true } },
+      H: { permissions: {} },
+    });
+    expect(policy.apps!.k1!.permissionSetGroups).toEqual({ G: true });
   });
 });

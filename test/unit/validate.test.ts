@@ -53,7 +53,7 @@ describe("validate: schema errors map to the YAML node that caused them", () => 
         "GH103",
         3,
         19,
-        "`trustedIpRanges[0]` must be a string or a mapping, not the number `10.1`",
+        "`trustedIpRanges[0]` must be a string or a mapping, not the number `10.10`",
         'YAML reads `10.10` as a number; quote it to keep the text: `"10.10"`',
       ],
     ]);

@@ -71,6 +71,17 @@ export const integrationUserNotApiOnly: FindingCheck = {
         if (set)
           locations.push(locatePermissions(set, `permission set \`${name}\` does not grant \`ApiUserOnly\` either`));
       }
+      for (const name of user.permissionSetGroups) {
+        const group = policy.permissionSetGroups.get(name);
+        if (group)
+          locations.push(
+            locateFirst(
+              group.doc,
+              ["/permissionSets"],
+              `permission set group \`${name}\` does not grant \`ApiUserOnly\` either`,
+            ),
+          );
+      }
       findings.push({
         subject: { kind: "User", name: user.name },
         message: `integration user \`${user.name}\` does not hold \`ApiUserOnly\`, so it can log in to the Salesforce UI`,

@@ -2,6 +2,7 @@ import { familyWidth, type IpFamily } from "../../../core/address.js";
 import type { AddressRange, PolicySet, ProfileModel } from "../../validate/model.js";
 import type { FindingCheck, FindingDraft, FindingLocation } from "../finding.js";
 import { describeUser, locate, locateFirst, userPermissions, usersOfProfile } from "../facts.js";
+import { apiIncapableLicence } from "../licences.js";
 
 const MAPPED_FIRST = 0xffffn << 32n;
 const MAPPED_LAST = MAPPED_FIRST | 0xffffffffn;
@@ -24,9 +25,10 @@ export function coversFamily(ranges: readonly AddressRange[], family: IpFamily):
   return false;
 }
 
-/** True when the profile's users can call APIs: it grants `ApiEnabled`, or a declared user on it gets it from a permission set. */
+/** True when the profile's users can call APIs: it grants `ApiEnabled`, or a declared user on it gets it from a permission set or group. */
 function apiCapable(policy: PolicySet, profile: ProfileModel): boolean {
-  if (profile.permissions.includes("ApiEnabled")) return true;
+  if (apiIncapableLicence(profile.userLicense)) return false;
+  if (profile.permissions.includes("ApiEnabled") || profile.unseen?.includes("permissions")) return true;
   return usersOfProfile(policy, profile.name).some((u) => userPermissions(policy, u).has("ApiEnabled"));
 }
 
@@ -40,7 +42,7 @@ export const profileWithoutLoginIpRanges: FindingCheck = {
     cvss: { min: 9.0, max: 10.0 },
     basis: "Security Health Review: Limit Login IP Ranges (Critical, CVSS 9.0–10.0)",
     checks:
-      "Every profile whose users can call APIs (it grants `ApiEnabled`, or a declared user on it gets `ApiEnabled` from a permission set) must have login IP ranges, and they must not together admit every IPv4 or every IPv6 address.",
+      "Salesforce-managed standard profiles (`standard: true`) are reported together in one finding. Profiles whose licence cannot use the API (docs/review.md, licence table) are not examined. Every profile whose users can call APIs (it grants `ApiEnabled`, or a declared user on it gets `ApiEnabled` from a permission set or permission set group) must have login IP ranges, and they must not together admit every IPv4 or every IPv6 address.",
     threatScenarios: [
       "Stolen credentials or tokens are used from anywhere on the internet.",
       "Password spraying against API logins, which skip the interactive protections of the login page.",
@@ -57,11 +59,16 @@ export const profileWithoutLoginIpRanges: FindingCheck = {
   },
   check(policy) {
     const findings: FindingDraft[] = [];
+    const standard: ProfileModel[] = [];
     let examined = 0;
     for (const profile of policy.profiles.values()) {
       if (!apiCapable(policy, profile)) continue;
       examined++;
       const affected = usersOfProfile(policy, profile.name).map(describeUser);
+      if (profile.loginIpRanges.length === 0 && profile.standard === true && !profile.unseen?.length) {
+        standard.push(profile);
+        continue;
+      }
       if (profile.loginIpRanges.length === 0) {
         findings.push({
           subject: { kind: "Profile", name: profile.name },
@@ -87,6 +94,16 @@ export const profileWithoutLoginIpRanges: FindingCheck = {
         message: `the login IP ranges of profile \`${profile.name}\` admit every ${open.map((f) => `IPv${f}`).join(" and every ")} address`,
         locations,
         affected,
+      });
+    }
+    // Salesforce-managed standard profiles: one finding for all of them, at the first.
+    if (standard.length > 0) {
+      const names = standard.map((p) => `\`${p.name}\``).join(", ");
+      findings.push({
+        subject: { kind: "Profile", name: standard[0]!.name },
+        message: `${standard.length} Salesforce-managed standard profile${standard.length === 1 ? "" : "s"} (${names}) let API users log in from any address: no login IP ranges`,
+        locations: standard.map((p) => locateFirst(p.doc, ["/loginIpRanges", "/name"], "no login IP ranges")),
+        affected: standard.flatMap((p) => usersOfProfile(policy, p.name).map(describeUser)),
       });
     }
     return { examined, findings };

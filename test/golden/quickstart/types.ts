@@ -26,6 +26,10 @@ export type ProfileName = DeclaredProfile | (string & {});
 export type DeclaredPermissionSet = "API_Client_Bypass";
 /** A permission set name: a declared one or any other (an undeclared one grants nothing); the literals help completion and are not enforced. */
 export type PermissionSetName = DeclaredPermissionSet | (string & {});
+/** The declared permission set groups. */
+export type DeclaredPermissionSetGroup = never;
+/** A permission set group name: a declared one or any other (an undeclared one grants nothing); the literals help completion and are not enforced. */
+export type PermissionSetGroupName = string & {};
 /** The Experience sites the declared connected apps are installed in. */
 export type DeclaredSite = "partners";
 /** An Experience site name: one the declared connected apps are installed in, or any other; the literals help completion and are not enforced. */
@@ -55,11 +59,13 @@ export interface Request extends Omit<RuntimeRequest, "user" | "app" | "site"> {
 }
 
 /** The user of a request. */
-export interface RequestUser extends Omit<RuntimeRequest["user"], "profile" | "permissionSets"> {
+export interface RequestUser extends Omit<RuntimeRequest["user"], "profile" | "permissionSets" | "permissionSetGroups"> {
   /** The user's profile. */
   readonly profile: ProfileName;
   /** The user's permission sets. */
   readonly permissionSets?: readonly PermissionSetName[];
+  /** The user's permission set groups. */
+  readonly permissionSetGroups?: readonly PermissionSetGroupName[];
 }
 
 /** Every reason code a decision can carry, in decision order. */

@@ -1,0 +1,219 @@
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildReport, computeMatrix, computeCoverage, mergeRanges, sizeText } from "../../report/index.js";
+import { sharePercent } from "../../report/coverage.js";
+import { Authorizer } from "../../wasm/index.js";
+import { gatehouse } from "../helpers/cli.js";
+import { buildDir, ORG, policyDir, tempDir } from "../helpers/policy.js";
+
+const QUICKSTART = resolve("examples/quickstart");
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+async function reportOf(dir: string) {
+  const compilation = await buildDir(dir);
+  const authorizer = await Authorizer.load(compilation.built.bundle);
+  return { compilation, decide: (r: unknown) => authorizer.decide(r) };
+}
+
+describe("gatehouse report", () => {
+  it("writes the same bytes for the same policy, and opens without a server", async () => {
+    const a = join(tempDir(), "a");
+    const b = join(tempDir(), "b");
+    for (const out of [a, b]) {
+      const run = await gatehouse(["report", QUICKSTART, "-o", out, "--today", "2026-06-01"]);
+      expect(run.code).toBe(0);
+    }
+    const files = listFiles(a);
+    expect(files).toEqual(listFiles(b));
+    expect(files).toEqual([
+      "assets/opa-wasm-LICENSE.txt",
+      "assets/opa-wasm-browser.js",
+      "assets/report.css",
+      "assets/report.js",
+      "bundle.tar.gz",
+      "data/policy.js",
+      "data/report-data.js",
+      "index.html",
+      "sources/apps.yaml.html",
+      "sources/networks.yaml.html",
+      "sources/org.yaml.html",
+      "sources/profiles.yaml.html",
+      "sources/tests.yaml.html",
+      "sources/users.yaml.html",
+    ]);
+    for (const f of files) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), f).toBe(true);
+    const index = readFileSync(join(a, "index.html"), "utf8");
+    // Everything is local: no URL of another origin, no fetch of the bundle.
+    expect(index).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(readFileSync(join(a, "assets/report.js"), "utf8")).not.toMatch(/\bfetch\(/);
+  });
+
+  it("refuses --base (no semantic diff in this version) and writes nothing for a broken policy", async () => {
+    const out = join(tempDir(), "site");
+    const base = await gatehouse(["report", QUICKSTART, "-o", out, "--base", QUICKSTART]);
+    expect(base.code).toBe(2);
+    expect(base.stderr).toContain("`--base` is not available");
+    const broken = policyDir({
+      "org.yaml": ORG,
+      "p.yaml": "kind: Profile\nname: P\nloginIpRanges: [{ network: nowhere }]\n",
+    });
+    const run = await gatehouse(["report", broken, "-o", out]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("p.yaml:3");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("escapes every name an admin wrote, in the HTML and in the page's data", async () => {
+    const hostile = `<img src=x onerror=alert(1)>"'&`;
+    const dir = policyDir({
+      "org.yaml": ORG,
+      "p.yaml": `kind: Profile\nname: '${hostile.replace(/'/g, "''")}'\npermissions: [ApiEnabled]\nloginIpRanges: [10.0.0.0/8]\n`,
+      "a.yaml": `kind: ConnectedApp\nname: app\nlabel: '</script><script>alert(2)</script>'\nclientIds: [c1]\n`,
+    });
+    const { compilation } = await reportOf(dir);
+    const files = await buildReport({
+      policy: compilation.policy!,
+      bundle: compilation.built.bundle,
+      sources: compilation.sources!.files,
+      today: "2026-06-01",
+      version: "0.0.0",
+    });
+    const text = (path: string): string => new TextDecoder().decode(files.find((f) => f.path === path)!.bytes);
+    const html = text("index.html");
+    expect(html).not.toContain("<img src=x");
+    expect(html).toContain("&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;&quot;&#x27;&amp;");
+    const data = text("data/report-data.js");
+    expect(data).not.toContain("</script>");
+    expect(data).not.toContain("<img");
+    const source = text("sources/a.yaml.html");
+    expect(source).not.toContain("<script>alert(2)");
+  });
+});
+
+describe("the findings view", () => {
+  it("shows an acknowledged finding as acknowledged, with its reason, expiry and YAML line", async () => {
+    const dir = policyDir({
+      "org.yaml": ORG,
+      "acks.yaml":
+        "kind: Acknowledgement\nname: roaming\nfinding: GR011\nreason: Mobile users roam.\nexpires: 2030-01-31\n",
+    });
+    const { compilation } = await reportOf(dir);
+    const files = await buildReport({
+      policy: compilation.policy!,
+      bundle: compilation.built.bundle,
+      sources: compilation.sources!.files,
+      today: "2026-06-01",
+      version: "0.0.0",
+    });
+    const html = new TextDecoder().decode(files.find((f) => f.path === "index.html")!.bytes);
+    const finding = html.slice(html.indexOf('<span class="fid">GR011</span>'));
+    expect(finding.slice(0, finding.indexOf("</details>"))).toMatch(
+      /<span class="badge ack">acknowledged<\/span>[\s\S]*Acknowledged by <a href="sources\/acks\.yaml\.html#L4">roaming<\/a>\s*until 2030-01-31: Mobile users roam\./,
+    );
+  });
+});
+
+describe("the access matrix", () => {
+  it("decides each cell with the runtime and explains where it is limited and what relaxes it", async () => {
+    const { compilation, decide } = await reportOf(QUICKSTART);
+    const matrix = computeMatrix(compilation.policy!, decide);
+    const cell = (subject: string, app: string, family: string) => {
+      const row = matrix.subjects.findIndex((s) => s.label === subject);
+      const col = matrix.apps.findIndex((a) => a.name === app);
+      const f = matrix.families.findIndex((x) => x.id === family);
+      const v = matrix.verdicts[matrix.cells[row]![col * matrix.families.length + f]!]!;
+      return { ...v, reasons: v.reasons.map((i) => matrix.reasons[i]!.code) };
+    };
+    expect(matrix.subjects.map((s) => s.label)).toEqual([
+      "Integration",
+      "Partner Community User",
+      "Sales User",
+      "API_Client_Bypass (on Integration)",
+    ]);
+    expect(cell("Sales User", "data-loader", "web").reasons).toEqual(["APP_BLOCKED"]);
+    expect(cell("Sales User", "salesforce-mobile", "refresh")).toMatchObject({ allow: true, ip: "relaxed" });
+    expect(cell("Sales User", "salesforce-mobile", "web")).toMatchObject({
+      allow: true,
+      ip: "limited",
+      highAssurance: "STEP_UP_REQUIRED",
+    });
+    expect(cell("Sales User", "salesforce-mobile", "bearer")).toMatchObject({
+      highAssurance: "HIGH_ASSURANCE_REQUIRED",
+    });
+    expect(cell("Integration", "erp-sync", "bearer")).toMatchObject({ allow: true, ip: "limited" });
+    expect(cell("Integration", "erp-sync", "ui").reasons).toEqual(["API_ONLY_USER_UI_DENIED"]);
+    expect(cell("Partner Community User", "partner-portal", "web")).toMatchObject({ allow: true, ip: "anywhere" });
+    // Every cell is the runtime's decision of its representative request: same reasons, in order.
+    const address = matrix.addresses["Sales User"]!;
+    const direct = decide({
+      user: { userType: "Standard", profile: "Sales User", permissionSets: [] },
+      app: { clientId: "SfdcMobileChatterAndroid" },
+      channel: "api",
+      grant: "web_server",
+      sourceIp: address.outside,
+      login: true,
+      session: { highAssurance: true },
+    });
+    expect(direct.reasons.map((r) => r.code)).toEqual(["IP_OUTSIDE_LOGIN_RANGES"]);
+  });
+
+  it("tells a BYPASS_2FACTOR app that relaxes only verified identities", async () => {
+    const dir = policyDir({
+      "org.yaml": ORG,
+      "p.yaml": "kind: Profile\nname: Staff\npermissions: [ApiEnabled]\nloginIpRanges: [203.0.113.0/24]\n",
+      "a.yaml": "kind: ConnectedApp\nname: portal\nclientIds: [c1]\nipRelaxation: BYPASS_2FACTOR\n",
+    });
+    const { compilation, decide } = await reportOf(dir);
+    const matrix = computeMatrix(compilation.policy!, decide);
+    const web = matrix.verdicts[matrix.cells[0]![0]!]!;
+    const refresh = matrix.verdicts[matrix.cells[0]![1]!]!;
+    expect(web).toMatchObject({ allow: true, ip: "relaxed-verified" });
+    expect(refresh).toMatchObject({ allow: true, ip: "limited" });
+  });
+});
+
+describe("IP coverage", () => {
+  it("merges ranges, measures them, flags overlaps and ranges that cover everything", async () => {
+    const dir = policyDir({
+      "org.yaml": ORG,
+      "n.yaml": "kind: Network\nname: office\nranges: [10.0.0.0/24, 10.0.0.128/25]\n",
+      "p.yaml":
+        "kind: Profile\nname: Open\npermissions: [ApiEnabled]\nloginIpRanges: [0.0.0.0/0]\n---\n" +
+        "kind: Profile\nname: Office\npermissions: [ApiEnabled]\nloginIpRanges: [{ network: office }, { start: 10.0.2.0, end: 10.0.2.9 }]\n",
+      "a.yaml": "kind: ConnectedApp\nname: loose\nclientIds: [c1]\nipRelaxation: BYPASS\n",
+    });
+    const { compilation } = await reportOf(dir);
+    const coverage = computeCoverage(compilation.policy!);
+    const office = coverage.find((c) => c.profile === "Office")!;
+    const open = coverage.find((c) => c.profile === "Open")!;
+    expect(open.coversEverything).toBe(true);
+    expect(office.coversEverything).toBe(false);
+    expect(office.merged.map((m) => [m.first, m.last, m.size])).toEqual([
+      ["10.0.0.0", "10.0.0.255", "256 addresses"],
+      ["10.0.2.0", "10.0.2.9", "10 addresses"],
+    ]);
+    expect(office.totals).toEqual([{ family: 4, size: "266 addresses", share: "< 0.001%" }]);
+    expect(office.entries.map((e) => e.label)).toEqual(["network office", "network office", "10.0.2.0–10.0.2.9"]);
+    expect(office.overlaps).toEqual([
+      { a: "10.0.0.0/24 (network office)", b: "10.0.0.128/25 (network office)", size: "128 addresses" },
+    ]);
+    expect(office.relaxedBy.map((r) => [r.app, r.relaxation])).toEqual([["loose", "BYPASS"]]);
+  });
+
+  it("sizes and shares read as numbers people know", () => {
+    expect(sizeText(1n)).toBe("1 address");
+    expect(sizeText(65536n)).toBe("65,536 addresses");
+    expect(sizeText(1n << 80n)).toBe("2^80 addresses");
+    expect(sizeText((1n << 80n) + 5n)).toBe("≈ 2^80 addresses");
+    expect(sharePercent(1n << 31n, 1n << 32n)).toBe("50%");
+    expect(sharePercent(0n, 1n << 32n)).toBe("0%");
+    expect(mergeRanges([])).toEqual([]);
+  });
+});
