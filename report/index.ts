@@ -147,6 +147,7 @@ function declaredNames(policy: PolicySet) {
   return {
     profiles: sorted(policy.profiles.keys(), (n) => n),
     permissionSets: sorted(policy.permissionSets.keys(), (n) => n),
+    permissionSetGroups: sorted(policy.permissionSetGroups.keys(), (n) => n),
     sites: sorted(policy.sites.keys(), (n) => n),
     clientIds: sorted(
       [...policy.apps.values()].flatMap((a) => a.clientIds.map((id) => ({ id, app: a.label ?? a.name }))),

@@ -81,7 +81,12 @@ interface CellInput {
 function decideCell(decide: Decide, cell: CellInput, reasons: Interner<VerdictReason>): Verdict {
   const { subject, app, family } = cell;
   const request = (sourceIp: string, session: Record<string, boolean> | undefined): unknown => ({
-    user: { userType: subject.userType, profile: subject.profile, permissionSets: subject.permissionSets },
+    user: {
+      userType: subject.userType,
+      profile: subject.profile,
+      permissionSets: subject.permissionSets,
+      ...(subject.permissionSetGroups.length > 0 ? { permissionSetGroups: subject.permissionSetGroups } : {}),
+    },
     app: { clientId: cell.clientId },
     channel: family.channel,
     grant: family.grant,

@@ -19,11 +19,12 @@ export interface GrantFamily {
 
 /** A matrix row: the user a representative request is made for. */
 export interface MatrixSubject {
-  readonly kind: "profile" | "permission-set";
+  readonly kind: "profile" | "permission-set" | "permission-set-group";
   /** What the row is called on the page. */
   readonly label: string;
   readonly profile: string;
   readonly permissionSets: readonly string[];
+  readonly permissionSetGroups: readonly string[];
   readonly userType: string;
   /** The profile's login IP ranges, by network name or as written; empty when unrestricted. */
   readonly networks: readonly string[];

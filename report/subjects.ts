@@ -37,36 +37,71 @@ export function rangeLabel(range: AddressRange): string {
 }
 
 /**
- * The profile a permission set's row is decided with: that of the first declared user holding
- * the set, else the first profile with `ApiEnabled`, else the first profile (all by name).
+ * The profile a permission set's (or group's) row is decided with: that of the first declared user
+ * holding it, else the first profile with `ApiEnabled`, else the first profile (all by name).
  */
-function baseProfile(policy: PolicySet, permissionSet: string, profiles: readonly ProfileModel[]): ProfileModel {
-  const holder = [...policy.users.values()]
-    .filter((u) => u.permissionSets.includes(permissionSet))
-    .sort((a, b) => compareText(a.name, b.name))[0];
+function baseProfile(
+  policy: PolicySet,
+  holds: (user: { permissionSets: readonly string[]; permissionSetGroups: readonly string[] }) => boolean,
+  profiles: readonly ProfileModel[],
+): ProfileModel {
+  const holder = [...policy.users.values()].filter(holds).sort((a, b) => compareText(a.name, b.name))[0];
   const declared = holder ? policy.profiles.get(holder.profile) : undefined;
   // INVARIANT: callers pass at least one profile.
   return declared ?? profiles.find((p) => p.permissions.includes("ApiEnabled")) ?? profiles[0]!;
 }
 
-/** The matrix rows: every profile alone, then every permission set on its base profile. */
+interface Assigned {
+  readonly kind: "permission-set" | "permission-set-group";
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+/**
+ * The matrix rows: every profile alone, then every permission set, then every permission set
+ * group, each alone on its base profile.
+ */
 export function matrixSubjects(policy: PolicySet): MatrixSubject[] {
   const profiles = [...policy.profiles.values()].sort((a, b) => compareText(a.name, b.name));
   if (profiles.length === 0) return [];
-  const row = (profile: ProfileModel, set?: { name: string; file: string; line: number }): MatrixSubject => ({
-    kind: set ? "permission-set" : "profile",
-    label: set ? `${set.name} (on ${profile.name})` : profile.name,
+  const row = (profile: ProfileModel, assigned?: Assigned): MatrixSubject => ({
+    kind: assigned?.kind ?? "profile",
+    label: assigned ? `${assigned.name} (on ${profile.name})` : profile.name,
     profile: profile.name,
-    permissionSets: set ? [set.name] : [],
+    permissionSets: assigned?.kind === "permission-set" ? [assigned.name] : [],
+    permissionSetGroups: assigned?.kind === "permission-set-group" ? [assigned.name] : [],
     userType: userTypeOf(policy, profile),
     networks: rangeLabels(profile.loginIpRanges),
-    source: set ? { file: set.file, line: set.line } : { file: profile.source.file, line: profile.source.line },
+    source: assigned
+      ? { file: assigned.file, line: assigned.line }
+      : { file: profile.source.file, line: profile.source.line },
   });
-  const sets = [...policy.permissionSets.values()].sort((a, b) => compareText(a.name, b.name));
+  const byName = <T extends { name: string }>(values: Iterable<T>): T[] =>
+    [...values].sort((a, b) => compareText(a.name, b.name));
   return [
     ...profiles.map((p) => row(p)),
-    ...sets.map((s) =>
-      row(baseProfile(policy, s.name, profiles), { file: s.source.file, line: s.source.line, name: s.name }),
+    ...byName(policy.permissionSets.values()).map((s) =>
+      row(
+        baseProfile(policy, (u) => u.permissionSets.includes(s.name), profiles),
+        {
+          kind: "permission-set",
+          name: s.name,
+          file: s.source.file,
+          line: s.source.line,
+        },
+      ),
+    ),
+    ...byName(policy.permissionSetGroups.values()).map((g) =>
+      row(
+        baseProfile(policy, (u) => u.permissionSetGroups.includes(g.name), profiles),
+        {
+          kind: "permission-set-group",
+          name: g.name,
+          file: g.source.file,
+          line: g.source.line,
+        },
+      ),
     ),
   ];
 }

@@ -316,11 +316,15 @@
     const tri = (name) => (v(name) === "" ? undefined : v(name) === "true");
     const user = { userType: v("userType"), profile: v("profile") };
     if (v("userId") !== "") user.id = v("userId");
-    const sets = v("permissionSets")
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
+    const list = (name) =>
+      v(name)
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
+    const sets = list("permissionSets");
     if (sets.length) user.permissionSets = sets;
+    const groups = list("permissionSetGroups");
+    if (groups.length) user.permissionSetGroups = groups;
     const request = {
       user,
       app: v("clientId").trim() === "" ? null : { clientId: v("clientId").trim() },

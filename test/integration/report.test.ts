@@ -164,6 +164,32 @@ describe("the access matrix", () => {
     expect(direct.reasons.map((r) => r.code)).toEqual(["IP_OUTSIDE_LOGIN_RANGES"]);
   });
 
+  it("has a row per permission set group, decided with the group on its base profile", async () => {
+    const dir = policyDir({
+      "org.yaml": ORG,
+      "p.yaml": "kind: Profile\nname: Staff\npermissions: [ApiEnabled]\n",
+      "s.yaml":
+        "kind: PermissionSet\nname: ERP_Users\n---\n" +
+        "kind: PermissionSetGroup\nname: Integrations\npermissionSets: [ERP_Users]\n",
+      "a.yaml":
+        "kind: ConnectedApp\nname: erp\nclientIds: [c1]\npermittedUsers: adminApproved\npermissionSets: [ERP_Users]\n",
+    });
+    const { compilation, decide } = await reportOf(dir);
+    const matrix = computeMatrix(compilation.policy!, decide);
+    expect(matrix.subjects.map((s) => [s.kind, s.label, s.permissionSets, s.permissionSetGroups])).toEqual([
+      ["profile", "Staff", [], []],
+      ["permission-set", "ERP_Users (on Staff)", ["ERP_Users"], []],
+      ["permission-set-group", "Integrations (on Staff)", [], ["Integrations"]],
+    ]);
+    const web = (row: number) => {
+      const v = matrix.verdicts[matrix.cells[row]![0]!]!;
+      return { allow: v.allow, reasons: v.reasons.map((i) => matrix.reasons[i]!.code) };
+    };
+    // The profile alone is not assigned to the admin-approved app; the group's member set is.
+    expect(web(0)).toEqual({ allow: false, reasons: ["APP_USER_NOT_APPROVED"] });
+    expect(web(2)).toEqual({ allow: true, reasons: [] });
+  });
+
   it("tells a BYPASS_2FACTOR app that relaxes only verified identities", async () => {
     const dir = policyDir({
       "org.yaml": ORG,
