@@ -170,7 +170,7 @@ function program(io: Io, result: { code: number }): Command {
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
     .requiredOption("-o, --out <dir>", "output directory for the site")
     .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
-    .option("--base <dir>", "compare with a base policy directory (not available in this version)")
+    .option("--base <dir>", "compare with a base policy directory and add a view of what changes from it")
     .action(async (dir: string, opts: ReportCommandOptions) => {
       const { runReport } = await import("./commands/report.js");
       result.code = await runReport(dir, opts, io);

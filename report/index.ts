@@ -15,6 +15,7 @@ import type { PolicySet } from "../compiler/validate/model.js";
 import { Authorizer } from "../wasm/authorizer.js";
 import { unpackBundle } from "../wasm/bundle.js";
 import { computeCoverage } from "./coverage.js";
+import { diffView, type ReportDiff } from "./diff.js";
 import { findingsView } from "./findings.js";
 import { computeMatrix } from "./matrix.js";
 import { renderPage, renderSource, sourceHref } from "./render.js";
@@ -23,6 +24,7 @@ import { rangeLabels } from "./subjects.js";
 export type * from "./model.js";
 export { computeMatrix, GRANT_FAMILIES, type Decide } from "./matrix.js";
 export { computeCoverage, mergeRanges, sizeText } from "./coverage.js";
+export type { ReportDiff } from "./diff.js";
 
 /** What the report is made from. */
 export interface ReportInput {
@@ -34,6 +36,8 @@ export interface ReportInput {
   /** Today, `YYYY-MM-DD`, for acknowledgement expiry. */
   readonly today: string;
   readonly version: string;
+  /** The semantic diff from a base policy set to `policy`, for the diff view; no view without it. */
+  readonly diff?: ReportDiff;
 }
 
 /** One file of the site: a path relative to its root, and its bytes. */
@@ -112,6 +116,7 @@ export async function buildReport(input: ReportInput): Promise<SiteFile[]> {
     userTypes: requestEnum(["user", "userType"]),
     grants: requestEnum(["grant"]),
     tristates: TRISTATES,
+    diff: input.diff ? diffView(input.diff, new Set(input.sources.map((f) => f.relPath))) : null,
   };
   const out: SiteFile[] = [
     { path: "index.html", bytes: text(renderPage(view)) },

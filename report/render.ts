@@ -3,7 +3,7 @@ import { join } from "node:path";
 import Handlebars from "handlebars";
 import { packageRoot } from "../core/package-root.js";
 
-const PARTIALS = ["matrix", "coverage", "findings", "playground"] as const;
+const PARTIALS = ["matrix", "coverage", "findings", "playground", "diff"] as const;
 
 /** The href of a line of a policy file in the site, from the site's root. */
 export function sourceHref(file: string, line: number): string {

@@ -7,7 +7,8 @@
 (function () {
   const REPORT = window.GATEHOUSE_REPORT;
   const POLICY = window.GATEHOUSE_POLICY;
-  const VIEWS = ["matrix", "coverage", "findings", "try"];
+  /* The diff view exists only in a report made with a base. */
+  const VIEWS = ["matrix", "coverage", "findings", "try", "diff"].filter((id) => document.getElementById(id));
   const ROWS_PER_PAGE = 20;
   const APPS_PER_PAGE = 8;
 

@@ -3,7 +3,7 @@
  * `gatehouse report` wrote, from file://, at desktop and phone widths. Screenshots of every view
  * go to test-artifacts/report/ (and to docs/images/ with GATEHOUSE_DOCS_SCREENSHOTS=1).
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -276,6 +276,33 @@ describe.skipIf("missing" in chromiumFound)("the access report in Chromium", () 
     await expect(summary.textContent()).resolves.toMatch(
       new RegExp(`^Rows 21–${rows} of ${rows} · apps 1–[1-8] of [1-8]$`),
     );
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it("with --base, shows the changes: the gained rows, each linked to the YAML line it rests on", async () => {
+    const head = join(tempDir("gatehouse-report-"), "head");
+    cpSync(QUICKSTART, head, { recursive: true });
+    const apps = readFileSync(join(head, "apps.yaml"), "utf8");
+    writeFileSync(join(head, "apps.yaml"), apps.replace(/(name: data-loader\n(?:.*\n){2})blocked: true\n/, "$1"));
+    const out = join(tempDir("gatehouse-report-"), "site");
+    const run = await gatehouse(["report", head, "-o", out, "--base", QUICKSTART, "--today", "2026-06-01"]);
+    expect(run.code, run.stderr).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(join(out, "index.html")).href);
+    await page.waitForSelector("html[data-ready=true]");
+    await page.getByRole("link", { name: "Changes" }).click();
+    await expect(page.locator("#diff").isVisible()).resolves.toBe(true);
+    await expect(page.locator("#matrix").isVisible()).resolves.toBe(false);
+    const gained = page.locator("li.diff-gained").first();
+    await expect(gained.textContent()).resolves.toContain("can now call the API through data-loader");
+    expect(await seriousViolations(page), "diff view").toEqual([]);
+    await screenshot(page, "diff");
+    await gained.getByRole("link", { name: /^apps\.yaml:\d+$/ }).click();
+    await page.waitForURL(/sources\/apps\.yaml\.html#L\d+$/);
+    await expect(page.locator("li:target").textContent()).resolves.toBe("kind: ConnectedApp");
     await page.close();
     expect(errors).toEqual([]);
   });

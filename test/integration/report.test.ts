@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildReport, computeMatrix, computeCoverage, mergeRanges, sizeText } from "../../report/index.js";
@@ -55,11 +55,8 @@ describe("gatehouse report", () => {
     expect(readFileSync(join(a, "assets/report.js"), "utf8")).not.toMatch(/\bfetch\(/);
   });
 
-  it("refuses --base (no semantic diff in this version) and writes nothing for a broken policy", async () => {
+  it("writes nothing for a broken policy or a base that is not a valid policy directory", async () => {
     const out = join(tempDir(), "site");
-    const base = await gatehouse(["report", QUICKSTART, "-o", out, "--base", QUICKSTART]);
-    expect(base.code).toBe(2);
-    expect(base.stderr).toContain("`--base` is not available");
     const broken = policyDir({
       "org.yaml": ORG,
       "p.yaml": "kind: Profile\nname: P\nloginIpRanges: [{ network: nowhere }]\n",
@@ -68,6 +65,54 @@ describe("gatehouse report", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("p.yaml:3");
     expect(existsSync(out)).toBe(false);
+    const brokenBase = await gatehouse(["report", QUICKSTART, "-o", out, "--base", broken]);
+    expect(brokenBase.code).toBe(1);
+    expect(brokenBase.stderr).toContain("the base");
+    expect(brokenBase.stderr).toContain("p.yaml:3");
+    expect(existsSync(out)).toBe(false);
+    const missing = await gatehouse(["report", QUICKSTART, "-o", out, "--base", join(tempDir(), "nothing-here")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("is not a directory");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("shows, with --base, the requests the policy now decides differently, with their declarations", async () => {
+    const head = join(tempDir(), "head");
+    cpSync(QUICKSTART, head, { recursive: true });
+    const apps = readFileSync(join(head, "apps.yaml"), "utf8");
+    // Unblock `data-loader`: the report on the copy, with the quick start as base, gains access.
+    expect(apps).toMatch(/name: data-loader\n(.*\n){2}blocked: true\n/);
+    writeFileSync(join(head, "apps.yaml"), apps.replace(/(name: data-loader\n(?:.*\n){2})blocked: true\n/, "$1"));
+    const sites = [join(tempDir(), "a"), join(tempDir(), "b")];
+    for (const out of sites) {
+      const run = await gatehouse(["report", head, "-o", out, "--base", QUICKSTART, "--today", "2026-06-01"]);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    const index = readFileSync(join(sites[0]!, "index.html"), "utf8");
+    expect(readFileSync(join(sites[1]!, "index.html"), "utf8")).toBe(index);
+    expect(index).toContain('<li><a href="#diff">Changes</a></li>');
+    const view = index.slice(index.indexOf('<section id="diff"'));
+    const gained = view.slice(view.indexOf('<h3 id="diff-gained">Access gained</h3>'));
+    expect(gained.length).toBeLessThan(view.length);
+    const row = gained.slice(
+      gained.indexOf('<li class="diff-row diff-gained">'),
+      gained.indexOf("</li>\n        </li>"),
+    );
+    expect(row).toMatch(/can now call the API through <code>data-loader<\/code>/);
+    expect(row).toContain("was denied <code>APP_BLOCKED</code>");
+    // The app's declaration, changed, linked to its line in the reported policy.
+    // Its declaration starts on the line before its name (1-based: the name's 0-based index).
+    const line = apps.split("\n").indexOf("name: data-loader");
+    expect(apps.split("\n")[line - 1]).toBe("kind: ConnectedApp");
+    expect(row).toMatch(
+      new RegExp(
+        `ConnectedApp <code>data-loader</code> <span class="badge warn">changed</span>:\\s*<a href="sources/apps\\.yaml\\.html#L${line}">apps\\.yaml:${line}</a>`,
+      ),
+    );
+    // Without --base there is no diff view.
+    const plain = join(tempDir(), "plain");
+    expect((await gatehouse(["report", head, "-o", plain, "--today", "2026-06-01"])).code).toBe(0);
+    expect(readFileSync(join(plain, "index.html"), "utf8")).not.toContain('id="diff"');
   });
 
   it("escapes every name an admin wrote, in the HTML and in the page's data", async () => {
