@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatehouse } from "../helpers/cli.js";
 import { chromiumBinary } from "./chromium.js";
 import { appsPoint, generateTier } from "../../bench/harness/tiers.js";
-import { policyDir, tempDir } from "../helpers/policy.js";
+import { authorizerFor, policyDir, tempDir } from "../helpers/policy.js";
 
 const QUICKSTART = resolve("examples/quickstart");
 const ARTIFACTS = resolve("test-artifacts/report");
@@ -281,12 +281,20 @@ describe.skipIf("missing" in chromiumFound)("the access report in Chromium", () 
   });
 
   it("with --base, shows the changes: the gained rows, each linked to the YAML line it rests on", async () => {
+    // Base: the quick start and a group (so the form's group field is exercised on this site too);
+    // head: the same with `data-loader` no longer blocked.
+    const base = join(tempDir("gatehouse-report-"), "base");
+    cpSync(QUICKSTART, base, { recursive: true });
+    writeFileSync(
+      join(base, "groups.yaml"),
+      "kind: PermissionSetGroup\nname: Bypass_Group\npermissionSets: [API_Client_Bypass]\n",
+    );
     const head = join(tempDir("gatehouse-report-"), "head");
-    cpSync(QUICKSTART, head, { recursive: true });
+    cpSync(base, head, { recursive: true });
     const apps = readFileSync(join(head, "apps.yaml"), "utf8");
     writeFileSync(join(head, "apps.yaml"), apps.replace(/(name: data-loader\n(?:.*\n){2})blocked: true\n/, "$1"));
     const out = join(tempDir("gatehouse-report-"), "site");
-    const run = await gatehouse(["report", head, "-o", out, "--base", QUICKSTART, "--today", "2026-06-01"]);
+    const run = await gatehouse(["report", head, "-o", out, "--base", base, "--today", "2026-06-01"]);
     expect(run.code, run.stderr).toBe(0);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
@@ -296,13 +304,30 @@ describe.skipIf("missing" in chromiumFound)("the access report in Chromium", () 
     await page.getByRole("link", { name: "Changes" }).click();
     await expect(page.locator("#diff").isVisible()).resolves.toBe(true);
     await expect(page.locator("#matrix").isVisible()).resolves.toBe(false);
-    const gained = page.locator("li.diff-gained").first();
-    await expect(gained.textContent()).resolves.toContain("can now call the API through data-loader");
+    const gained = page.locator("li.diff-gained", { hasText: "can now call the API through data-loader" }).first();
+    await expect(gained.textContent()).resolves.toContain("was denied APP_BLOCKED");
     expect(await seriousViolations(page), "diff view").toEqual([]);
     await screenshot(page, "diff");
     await gained.getByRole("link", { name: /^apps\.yaml:\d+$/ }).click();
     await page.waitForURL(/sources\/apps\.yaml\.html#L\d+$/);
     await expect(page.locator("li:target").textContent()).resolves.toBe("kind: ConnectedApp");
+    // The form sends permission set groups, and the page decides as the runtime does.
+    await page.goto(pathToFileURL(join(out, "index.html")).href + "#try");
+    await page.waitForSelector("html[data-ready=true]");
+    const form = page.locator("#try-form");
+    await form.getByLabel("Profile", { exact: true }).fill("Integration");
+    await form.getByLabel("Permission set groups (comma separated)").fill("Bypass_Group");
+    await form.getByRole("button", { name: "Decide" }).click();
+    await page.waitForSelector("#decision[data-state=decided]");
+    const request = JSON.parse((await page.locator("#request-json").textContent()) ?? "") as {
+      user: { permissionSetGroups?: string[] };
+    };
+    expect(request.user.permissionSetGroups).toEqual(["Bypass_Group"]);
+    const runtime = (await authorizerFor(head)).decide(request);
+    await expect(page.locator("#decision").getAttribute("data-allow")).resolves.toBe(String(runtime.allow));
+    await expect(page.locator("#decision").getAttribute("data-reasons")).resolves.toBe(
+      runtime.reasons.map((r) => r.code).join(","),
+    );
     await page.close();
     expect(errors).toEqual([]);
   });
