@@ -120,25 +120,55 @@ function rowKey(r: Draft, except: Dimension): string {
   return key;
 }
 
-function mergeValues(dim: Dimension, a: Draft, b: Draft): Draft {
+/** The values of `dim` of every row of a group, in order (logins: each once, true first). */
+function mergeValues(dim: Dimension, group: readonly Draft[]): Partial<Draft> {
   switch (dim) {
     case "addresses":
-      return { ...a, addresses: mergeSpans([...a.addresses, ...b.addresses]) };
+      throw new Error("mergeValues: addresses are merged by mergeAddresses");
     case "grants":
-      return { ...a, grants: [...a.grants, ...b.grants] };
+      return { grants: group.flatMap((r) => r.grants) };
     case "logins":
-      return { ...a, logins: sortedUnique([...a.logins, ...b.logins], String).reverse() };
+      return {
+        logins: sortedUnique(
+          group.flatMap((r) => r.logins),
+          String,
+        ).reverse(),
+      };
     case "variants":
-      return { ...a, variants: [...a.variants, ...b.variants] };
+      return { variants: group.flatMap((r) => r.variants) };
     case "userTypes":
-      return { ...a, userTypes: [...a.userTypes, ...b.userTypes] };
+      return { userTypes: group.flatMap((r) => r.userTypes) };
     case "channels":
-      return { ...a, channels: [...a.channels, ...b.channels] };
+      return { channels: group.flatMap((r) => r.channels) };
+  }
+}
+
+/**
+ * Merges the addresses of rows, keyed by what they cover however they were cut. The result
+ * depends only on the set of the rows' address keys, so it is computed once per such set; the
+ * key of what the merged spans cover is a short id, one per distinct covering.
+ */
+class AddressMerger {
+  private readonly byKeys = new Map<string, { addresses: readonly AddressSpan[]; addressKey: string }>();
+  private readonly byContent = new Map<string, string>();
+
+  merge(group: readonly Draft[]): { addresses: readonly AddressSpan[]; addressKey: string } {
+    const keys = [...new Set(group.map((r) => r.addressKey))].sort().join(",");
+    let found = this.byKeys.get(keys);
+    if (!found) {
+      const addresses = mergeSpans(group.flatMap((r) => r.addresses));
+      const content = addresses.map((a) => `${a.family}/${a.first}/${a.last}`).join(",");
+      let addressKey = this.byContent.get(content);
+      if (addressKey === undefined) this.byContent.set(content, (addressKey = `m${this.byContent.size}`));
+      found = { addresses, addressKey };
+      this.byKeys.set(keys, found);
+    }
+    return found;
   }
 }
 
 /** Merges rows that differ only in `dim` into one row listing every value of it. */
-function mergeAlong(rows: readonly Draft[], dim: Dimension): Draft[] {
+function mergeAlong(rows: readonly Draft[], dim: Dimension, addresses: AddressMerger): Draft[] {
   const groups = new Map<string, Draft[]>();
   for (const row of rows) {
     const key = rowKey(row, dim);
@@ -149,14 +179,9 @@ function mergeAlong(rows: readonly Draft[], dim: Dimension): Draft[] {
   return [...groups.values()].map((group) => {
     const first = group[0]!;
     const classes = group.reduce((n, r) => n + r.classes, 0);
-    if (dim === "addresses") {
-      // Merge every span once, and key the row by the addresses it covers, however they were cut.
-      const addresses = mergeSpans(group.flatMap((r) => r.addresses));
-      const addressKey = addresses.map((a) => `${a.family}/${a.first}/${a.last}`).join(",");
-      return { ...first, classes, addresses, addressKey };
-    }
+    if (dim === "addresses") return { ...first, classes, ...addresses.merge(group) };
     if (group.length === 1) return first;
-    return { ...group.slice(1).reduce((a, b) => mergeValues(dim, a, b), first), classes };
+    return { ...first, ...mergeValues(dim, group), classes };
   });
 }
 
@@ -222,15 +247,17 @@ export function classify(result: DiffResult): ImpactReport {
     return id;
   };
   let rows = result.changes.map((c) => draftOf(c, classId));
-  for (const dim of DIMENSIONS) rows = mergeAlong(rows, dim);
+  const merger = new AddressMerger();
+  for (const dim of DIMENSIONS) rows = mergeAlong(rows, dim, merger);
   const full: ImpactRow[] = rows.map(({ outcome: _outcome, addressKey: _key, ...r }) => ({
     ...r,
     citations: cite(r, result.base, result.head),
   }));
+  const breadths = new Map(full.map((r) => [r, breadth(r)]));
   full.sort(
     (a, b) =>
       CHANGE_KINDS.indexOf(a.kind) - CHANGE_KINDS.indexOf(b.kind) ||
-      breadth(b) - breadth(a) ||
+      breadths.get(b)! - breadths.get(a)! ||
       compareText(a.profile, b.profile) ||
       compareText(a.app.clientId ?? "", b.app.clientId ?? ""),
   );
