@@ -6,6 +6,7 @@
  */
 import { familyWidth } from "../core/address.js";
 import { compareText } from "../compiler/diagnostics/diagnostic.js";
+import type { IrConnectedApp } from "../compiler/lower/ir.js";
 import type { Decision } from "../wasm/decision.js";
 import { decisionKey, type DecidedChange, type DiffResult } from "./decide.js";
 import { requestOf, type AppClass, type UserTypeClass, type Variant } from "./enumerate.js";
@@ -185,7 +186,58 @@ function mergeAlong(rows: readonly Draft[], dim: Dimension, addresses: AddressMe
   });
 }
 
-function cite(row: Omit<ImpactRow, "citations">, base: VersionIndex, head: VersionIndex): Citation[] {
+/** Whether a declaration's data differ between the versions, each comparison made once. */
+class ChangedDeclarations {
+  private readonly memo = new Map<string, boolean>();
+  readonly org: boolean;
+
+  constructor(
+    private readonly base: VersionIndex,
+    private readonly head: VersionIndex,
+  ) {
+    this.org = withoutPlace(base.org) !== withoutPlace(head.org);
+  }
+
+  private once(key: string, differ: () => boolean): boolean {
+    let found = this.memo.get(key);
+    if (found === undefined) this.memo.set(key, (found = differ()));
+    return found;
+  }
+
+  profile(name: string): boolean {
+    return this.once(`Profile\u0000${name}`, () => {
+      return withoutPlace(this.base.profiles.get(name)) !== withoutPlace(this.head.profiles.get(name));
+    });
+  }
+
+  /** Whether the app a client id names differs (its client ids aside). */
+  app(clientId: string): boolean {
+    return this.once(`ConnectedApp\u0000${clientId}`, () => {
+      const strip = (a: IrConnectedApp | undefined): string => (a ? withoutPlace({ ...a, clientIds: [] }) : "absent");
+      return strip(this.base.apps.get(clientId)) !== strip(this.head.apps.get(clientId));
+    });
+  }
+
+  permissionSet(name: string): boolean {
+    return this.once(`PermissionSet\u0000${name}`, () => {
+      return JSON.stringify(this.base.permissionSets.get(name)) !== JSON.stringify(this.head.permissionSets.get(name));
+    });
+  }
+
+  permissionSetGroup(name: string): boolean {
+    return this.once(`PermissionSetGroup\u0000${name}`, () => {
+      const { base, head } = this;
+      return JSON.stringify(base.permissionSetGroups.get(name)) !== JSON.stringify(head.permissionSetGroups.get(name));
+    });
+  }
+}
+
+function cite(
+  row: Omit<ImpactRow, "citations">,
+  changes: ChangedDeclarations,
+  base: VersionIndex,
+  head: VersionIndex,
+): Citation[] {
   const out = new Map<string, Citation>();
   const add = (kind: string, name: string, changed: boolean): void => {
     const key = `${kind}\u0000${name}`;
@@ -201,31 +253,35 @@ function cite(row: Omit<ImpactRow, "citations">, base: VersionIndex, head: Versi
     });
   };
   for (const r of [...row.base.reasons, ...row.head.reasons]) if (r.source) add(r.source.kind, r.source.name, false);
-  const baseApp = row.app.clientId === null ? undefined : base.apps.get(row.app.clientId);
-  const headApp = row.app.clientId === null ? undefined : head.apps.get(row.app.clientId);
-  if (withoutPlace(base.org) !== withoutPlace(head.org)) add("Org", head.org.name, true);
-  if (withoutPlace(base.profiles.get(row.profile)) !== withoutPlace(head.profiles.get(row.profile)))
-    add("Profile", row.profile, true);
-  if (row.app.clientId !== null) {
-    const strip = (a: typeof baseApp): string => (a ? withoutPlace({ ...a, clientIds: [] }) : "absent");
-    if (strip(baseApp) !== strip(headApp)) {
-      if (baseApp) add("ConnectedApp", baseApp.name, true);
-      if (headApp) add("ConnectedApp", headApp.name, true);
-    }
+  if (changes.org) add("Org", head.org.name, true);
+  if (changes.profile(row.profile)) add("Profile", row.profile, true);
+  if (row.app.clientId !== null && changes.app(row.app.clientId)) {
+    const baseApp = base.apps.get(row.app.clientId);
+    const headApp = head.apps.get(row.app.clientId);
+    if (baseApp) add("ConnectedApp", baseApp.name, true);
+    if (headApp) add("ConnectedApp", headApp.name, true);
   }
-  for (const set of row.permissionSets)
-    if (JSON.stringify(base.permissionSets.get(set)) !== JSON.stringify(head.permissionSets.get(set)))
-      add("PermissionSet", set, true);
+  for (const set of row.permissionSets) if (changes.permissionSet(set)) add("PermissionSet", set, true);
   for (const group of row.permissionSetGroups)
-    if (JSON.stringify(base.permissionSetGroups.get(group)) !== JSON.stringify(head.permissionSetGroups.get(group)))
-      add("PermissionSetGroup", group, true);
+    if (changes.permissionSetGroup(group)) add("PermissionSetGroup", group, true);
   return [...out.values()].sort((a, b) => Number(b.changed) - Number(a.changed) || compareText(a.kind, b.kind));
+}
+
+/** The share of the address space spans cover (IPv4 and IPv6 weighed alike), once per list of spans. */
+const shares = new WeakMap<readonly AddressSpan[], number>();
+function shareOf(spans: readonly AddressSpan[]): number {
+  let share = shares.get(spans);
+  if (share === undefined) {
+    share = 0;
+    for (const s of spans) share += Number(s.last - s.first + 1n) / 2 ** familyWidth(s.family);
+    shares.set(spans, share);
+  }
+  return share;
 }
 
 /** The share of the address space a row covers (IPv4 and IPv6 weighed alike), for sorting by risk. */
 function breadth(row: ImpactRow): number {
-  let share = 0;
-  for (const s of row.addresses) share += Number(s.last - s.first + 1n) / 2 ** familyWidth(s.family);
+  const share = shareOf(row.addresses);
   return (
     row.grants.length * row.logins.length * row.userTypes.length * row.channels.length * row.variants.length * share
   );
@@ -249,9 +305,10 @@ export function classify(result: DiffResult): ImpactReport {
   let rows = result.changes.map((c) => draftOf(c, classId));
   const merger = new AddressMerger();
   for (const dim of DIMENSIONS) rows = mergeAlong(rows, dim, merger);
+  const changes = new ChangedDeclarations(result.base, result.head);
   const full: ImpactRow[] = rows.map(({ outcome: _outcome, addressKey: _key, ...r }) => ({
     ...r,
-    citations: cite(r, result.base, result.head),
+    citations: cite(r, changes, result.base, result.head),
   }));
   const breadths = new Map(full.map((r) => [r, breadth(r)]));
   full.sort(
