@@ -8,7 +8,7 @@ import { familyWidth } from "../core/address.js";
 import { compareText } from "../compiler/diagnostics/diagnostic.js";
 import type { IrConnectedApp } from "../compiler/lower/ir.js";
 import type { Decision } from "../wasm/decision.js";
-import { decisionKey, type DecidedChange, type DiffResult } from "./decide.js";
+import { cachedDecisionKey, decisionKey, type DecidedChange, type DiffResult } from "./decide.js";
 import { requestOf, type AppClass, type UserTypeClass, type Variant } from "./enumerate.js";
 import type { AddressClass } from "./regions.js";
 import { mergeSpans, type AddressSpan } from "./regions.js";
@@ -57,6 +57,17 @@ export interface ImpactReport {
   readonly counts: Readonly<Record<ChangeKind, number>>;
 }
 
+const kinds = new WeakMap<Decision, Map<Decision, ChangeKind>>();
+
+/** `changeKind`, computed once per pair of decision objects. */
+function cachedChangeKind(base: Decision, head: Decision): ChangeKind {
+  let byHead = kinds.get(base);
+  if (!byHead) kinds.set(base, (byHead = new Map<Decision, ChangeKind>()));
+  let kind = byHead.get(head);
+  if (kind === undefined) byHead.set(head, (kind = changeKind(base, head)));
+  return kind;
+}
+
 /** The kind of change between two decisions that differ. */
 export function changeKind(base: Decision, head: Decision): ChangeKind {
   if (!base.allow && head.allow) return "gained";
@@ -81,10 +92,10 @@ function draftOf(c: DecidedChange, classId: (region: AddressClass) => number): D
       c.cls.permissionSets,
       c.cls.permissionSetGroups,
       c.cls.app.clientId,
-      decisionKey(c.base),
-      decisionKey(c.head),
+      cachedDecisionKey(c.base),
+      cachedDecisionKey(c.head),
     ]),
-    kind: changeKind(c.base, c.head),
+    kind: cachedChangeKind(c.base, c.head),
     profile: c.cls.profile,
     permissionSets: c.cls.permissionSets,
     permissionSetGroups: c.cls.permissionSetGroups,
