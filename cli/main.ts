@@ -1,31 +1,59 @@
+import { statSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { gatehouseVersion } from "../core/package-root.js";
-import { DIAGNOSTIC_FORMATS, runCheck, type DiagnosticFormat } from "./commands/check.js";
 import { SIGNING_ALGORITHMS } from "../core/bundle-signing.js";
-import { runBuild, type BuildOptions } from "./commands/build.js";
-import { runEval, type EvalOptions } from "./commands/eval.js";
-import { runTestCommand } from "./commands/test.js";
-import { runExportSfdx, runImportSfdx } from "./commands/sfdx.js";
-import { REVIEW_FORMATS, runReview, type ReviewFormat } from "./commands/review.js";
-import { SEVERITIES, type FindingSeverity } from "../compiler/review/index.js";
-import { runServe, type ServeOptions } from "./commands/serve.js";
-import { runReport, type ReportCommandOptions } from "./commands/report.js";
-import { runInit } from "./commands/init.js";
+import { SEVERITIES, type FindingSeverity } from "../compiler/review/finding.js";
+import type { DiagnosticFormat } from "./commands/check.js";
+import type { BuildOptions } from "./commands/build.js";
+import type { EvalOptions } from "./commands/eval.js";
+import type { ReviewFormat } from "./commands/review.js";
+import type { ServeOptions } from "./commands/serve.js";
+import type { ReportCommandOptions } from "./commands/report.js";
 import { CliError, EXIT, processIo, type Io } from "./io.js";
-import { DIFF_FORMATS, runDiff, type DiffCommandOptions } from "./commands/diff.js";
-import { runReplay, type ReplayCommandOptions } from "./commands/replay.js";
+import type { DiffCommandOptions } from "./commands/diff.js";
+import type { ReplayCommandOptions } from "./commands/replay.js";
+
+// Each command's module (and the compiler behind it) is imported when that command runs, so that
+// `--version`, `--help` and `check` start fast; the choices below are spelled out here for the
+// same reason, and a test keeps them equal to the commands' own lists.
+/** The diagnostic formats of check and build (`DIAGNOSTIC_FORMATS` of commands/check.ts). */
+export const DIAGNOSTIC_FORMAT_CHOICES = ["text", "json", "sarif", "github"] as const satisfies DiagnosticFormat[];
+/** The formats of review (`REVIEW_FORMATS` of commands/review.ts). */
+export const REVIEW_FORMAT_CHOICES = [
+  "text",
+  "json",
+  "sarif",
+  "markdown",
+  "github",
+  "junit",
+] as const satisfies ReviewFormat[];
+/** The formats of diff and replay (`DIFF_FORMATS` of commands/diff.ts). */
+export const DIFF_FORMAT_CHOICES = ["text", "json", "markdown"] as const satisfies DiffCommandOptions["format"][];
+
+/** An output directory: created when missing, refused (exit 2) when something else is there. */
+function outputDirectory(value: string): string {
+  let exists = false;
+  try {
+    exists = !statSync(value).isDirectory();
+  } catch {
+    // Missing: the command creates it.
+  }
+  if (exists) throw new InvalidArgumentError(`\`${value}\` exists and is not a directory`);
+  return value;
+}
 
 /** Builds the `gatehouse` command line; every action records its exit code in `result`. */
 function program(io: Io, result: { code: number }): Command {
   const root = new Command("gatehouse")
     .description("Compile API access declarations to an OPA bundle and decide requests with it.")
     .version(gatehouseVersion(), "-V, --version")
+    .option("--no-color", "never colour the output (FORCE_COLOR=1 forces it, NO_COLOR=1 turns it off)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   const formatOption = () =>
-    new Option("--format <format>", "how to print diagnostics").choices([...DIAGNOSTIC_FORMATS]).default("text");
+    new Option("--format <format>", "how to print diagnostics").choices([...DIAGNOSTIC_FORMAT_CHOICES]).default("text");
 
   root
     .command("check")
@@ -35,6 +63,7 @@ function program(io: Io, result: { code: number }): Command {
     .option("--fail-on-warnings", "exit 1 when there are warnings, not only errors", false)
     .option("--sarif-root <dir>", "make SARIF paths relative to DIR (default: the git repository holding the policy)")
     .action(async (dir: string, opts: { format: DiagnosticFormat; failOnWarnings: boolean; sarifRoot?: string }) => {
+      const { runCheck } = await import("./commands/check.js");
       result.code = await runCheck(dir, opts, io);
     });
 
@@ -42,7 +71,8 @@ function program(io: Io, result: { code: number }): Command {
     .command("init")
     .description("Write a starter policy set to DIR/policies and editor settings that validate every document.")
     .argument("[dir]", "the policy repository (default: the current directory)", ".")
-    .action((dir: string) => {
+    .action(async (dir: string) => {
+      const { runInit } = await import("./commands/init.js");
       result.code = runInit(dir, io);
     });
 
@@ -50,7 +80,7 @@ function program(io: Io, result: { code: number }): Command {
     .command("build")
     .description("Compile a policy directory to OUT/bundle.tar.gz (OPA bundle with WebAssembly).")
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
-    .requiredOption("-o, --out <dir>", "output directory")
+    .requiredOption("-o, --out <dir>", "output directory", outputDirectory)
     .option("--dump-ir", "also write the compiled IR as OUT/ir.json", false)
     .option("--no-types", "do not write OUT/types.ts (request and decision types, typed wrapper)")
     .addOption(formatOption())
@@ -64,6 +94,7 @@ function program(io: Io, result: { code: number }): Command {
     .option("--key-id <id>", "key id written into the signature (default `default`, as opa build)")
     .option("--scope <scope>", "scope claim of the signature")
     .action(async (dir: string, opts: BuildOptions) => {
+      const { runBuild } = await import("./commands/build.js");
       result.code = await runBuild(dir, opts, io);
     });
 
@@ -85,6 +116,7 @@ function program(io: Io, result: { code: number }): Command {
     .option("--key-id <id>", "refuse a signature that names another key id")
     .option("--scope <scope>", "the scope the signature must carry")
     .action(async (opts: EvalOptions) => {
+      const { runEval } = await import("./commands/eval.js");
       result.code = await runEval(opts, io);
     });
 
@@ -103,6 +135,7 @@ function program(io: Io, result: { code: number }): Command {
     )
     .action(
       async (dir: string, opts: { format: "text" | "json" | "junit"; boundary: boolean; boundaryLimit: number }) => {
+        const { runTestCommand } = await import("./commands/test.js");
         result.code = await runTestCommand(dir, opts, io);
       },
     );
@@ -111,7 +144,7 @@ function program(io: Io, result: { code: number }): Command {
     .command("review")
     .description("Report the security findings of a policy directory, with a 0–100 score (docs/review.md).")
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
-    .addOption(new Option("--format <format>", "output format").choices([...REVIEW_FORMATS]).default("text"))
+    .addOption(new Option("--format <format>", "output format").choices([...REVIEW_FORMAT_CHOICES]).default("text"))
     .addOption(
       new Option("--fail-on <severity>", "exit 1 when an unacknowledged finding is at least this serious").choices([
         ...SEVERITIES,
@@ -124,6 +157,7 @@ function program(io: Io, result: { code: number }): Command {
         dir: string,
         opts: { format: ReviewFormat; failOn?: FindingSeverity; today?: string; sarifRoot?: string },
       ) => {
+        const { runReview } = await import("./commands/review.js");
         result.code = await runReview(dir, opts, io);
       },
     );
@@ -138,6 +172,7 @@ function program(io: Io, result: { code: number }): Command {
     .option("--today <date>", "judge acknowledgement expiry as of this date, YYYY-MM-DD (default: today)")
     .option("--base <dir>", "compare with a base policy directory (not available in this version)")
     .action(async (dir: string, opts: ReportCommandOptions) => {
+      const { runReport } = await import("./commands/report.js");
       result.code = await runReport(dir, opts, io);
     });
 
@@ -149,13 +184,14 @@ function program(io: Io, result: { code: number }): Command {
       "Read an SFDX source tree (connected apps, External Client Apps, profiles, permission sets, Security and ConnectedApp settings) and write Gatehouse YAML to OUT, with a report of what was mapped and ignored.",
     )
     .argument("<dir>", "the SFDX project (or any directory holding force-app metadata)")
-    .requiredOption("-o, --out <dir>", "output directory for the YAML files")
+    .requiredOption("-o, --out <dir>", "output directory for the YAML files", outputDirectory)
     .option(
       "--org-name <name>",
       "name of the Org declaration (default: sfdx-project.json's name, else the directory's)",
     )
     .addOption(new Option("--format <format>", "report format").choices(["text", "json"]).default("text"))
-    .action((dir: string, opts: { out: string; orgName?: string; format: "text" | "json" }) => {
+    .action(async (dir: string, opts: { out: string; orgName?: string; format: "text" | "json" }) => {
+      const { runImportSfdx } = await import("./commands/sfdx.js");
       result.code = runImportSfdx(dir, opts, io);
     });
 
@@ -167,12 +203,13 @@ function program(io: Io, result: { code: number }): Command {
       "Write the Salesforce metadata Gatehouse owns for a policy directory as an SFDX source tree in OUT, ready for `sf project deploy start`.",
     )
     .argument("<dir>", "directory of *.yaml / *.yml declarations (any depth)")
-    .option("-o, --out <dir>", "output directory (an SFDX project)")
+    .option("-o, --out <dir>", "output directory (an SFDX project)", outputDirectory)
     .option(
       "--into <dir>",
       "merge into an existing retrieved SFDX tree instead, changing only the elements Gatehouse owns",
     )
     .action(async (dir: string, opts: { out?: string; into?: string }) => {
+      const { runExportSfdx } = await import("./commands/sfdx.js");
       result.code = await runExportSfdx(dir, opts, io);
     });
 
@@ -221,6 +258,7 @@ function program(io: Io, result: { code: number }): Command {
     .option("--key-id <id>", "refuse a signature that names another key id")
     .option("--scope <scope>", "the scope the signature must carry")
     .action(async (opts: ServeOptions) => {
+      const { runServe } = await import("./commands/serve.js");
       result.code = await runServe(opts, io);
     });
 
@@ -232,10 +270,11 @@ function program(io: Io, result: { code: number }): Command {
     )
     .argument("[dirs...]", "BASE_DIR HEAD_DIR, or with --base the head directory (default `.`)")
     .option("--base <rev>", "read the base from this git revision of DIR (no checkout)")
-    .addOption(new Option("--format <format>", "output format").choices([...DIFF_FORMATS]).default("text"))
+    .addOption(new Option("--format <format>", "output format").choices([...DIFF_FORMAT_CHOICES]).default("text"))
     .addOption(new Option("--fail-on <what>", "exit 1 when any access is gained").choices(["widen"]))
     .option("--max-classes <n>", "most request classes to decide (default 5000000)", integer(1, 2 ** 31))
     .action(async (dirs: string[], opts: DiffCommandOptions) => {
+      const { runDiff } = await import("./commands/diff.js");
       result.code = await runDiff(dirs, opts, io);
     });
 
@@ -244,9 +283,18 @@ function program(io: Io, result: { code: number }): Command {
     .description("Decide the requests of a decision log again with a new bundle and report what changed.")
     .requiredOption("--log <file>", "decision log in OPA's event shape (JSON Lines, gzip accepted)")
     .requiredOption("--bundle <file>", "the new bundle.tar.gz")
-    .addOption(new Option("--format <format>", "output format").choices([...DIFF_FORMATS]).default("text"))
+    .addOption(new Option("--format <format>", "output format").choices([...DIFF_FORMAT_CHOICES]).default("text"))
     .action(async (opts: ReplayCommandOptions) => {
+      const { runReplay } = await import("./commands/replay.js");
       result.code = await runReplay(opts, io);
+    });
+
+  root
+    .command("version")
+    .description("Print the versions of Gatehouse, its runtime, the pinned opa and Node.js.")
+    .action(async () => {
+      const { runVersion } = await import("./commands/version.js");
+      result.code = runVersion(io);
     });
 
   return root;
@@ -272,6 +320,9 @@ function fraction(value: string): number {
 /** Runs the CLI with `args` (without `node` and the script) and returns the exit code. */
 export async function main(args: readonly string[], io: Io = processIo()): Promise<number> {
   const result = { code: EXIT.ok as number };
+  // Read before parsing, so that every command (and any error printed) sees it.
+  const options = args.indexOf("--") === -1 ? args : args.slice(0, args.indexOf("--"));
+  if (options.includes("--no-color")) io = { ...io, color: false };
   try {
     await program(io, result).parseAsync([...args], { from: "user" });
     return result.code;

@@ -1,5 +1,6 @@
 import { createGunzip, gzipSync, type Gunzip } from "node:zlib";
-import { extract, pack, type Extract, type ExtractEvents } from "tar-stream";
+import type { PassThrough } from "node:stream";
+import { extract, pack, type Extract, type Headers } from "tar-stream";
 
 /** Limits that bound what reading an archive may cost. */
 export interface ArchiveLimits {
@@ -71,8 +72,8 @@ export async function readArchive(
 /** The expanded-size limit message, the same for a declared and a streamed overflow. */
 const tooLarge = (limits: ArchiveLimits): string => `the archive expands past the ${limits.maxTotalBytes}-byte limit`;
 
-type TarHeader = ExtractEvents["entry"][0];
-type Readable = ExtractEvents["entry"][1];
+type TarHeader = Headers;
+type Readable = PassThrough;
 
 /** One streaming read of an archive: gunzip piped by hand into a tar extractor, both bounded. */
 class ArchiveReader {

@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/** The name Gatehouse is published under on npm (the `gatehouse` command comes with it). */
+export const PACKAGE_NAME = "gatehouse-policy";
+
 let cached: string | undefined;
 
 /**
@@ -15,13 +18,13 @@ export function packageRoot(): string {
     const candidate = join(dir, "package.json");
     if (existsSync(candidate)) {
       const pkg = JSON.parse(readFileSync(candidate, "utf8")) as { name?: unknown };
-      if (pkg.name === "gatehouse") {
+      if (pkg.name === PACKAGE_NAME) {
         cached = dir;
         return dir;
       }
     }
     const parent = dirname(dir);
-    // INVARIANT: this module ships inside the gatehouse package, so the walk ends before `/`.
+    // INVARIANT: this module ships inside the gatehouse-policy package, so the walk ends before `/`.
     if (parent === dir) throw new Error("gatehouse: cannot find the package root");
     dir = parent;
   }

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, write } from "node:fs";
-import { gatehouseVersion } from "../core/package-root.js";
+import { RUNTIME_VERSION } from "./version.js";
 import { OptionsError } from "./errors.js";
 
 /**
@@ -247,7 +247,7 @@ export class DecisionLog {
     private readonly random: () => number,
     private readonly writer: (fd: number, data: Buffer) => Promise<void>,
   ) {
-    this.labels = { ...labels, id: this.id, version: gatehouseVersion() };
+    this.labels = { ...labels, id: this.id, version: RUNTIME_VERSION };
     // Input rules may scrub the result too (values it quotes), so any rule means a copy.
     this.masksResult = rules.length > 0;
     if (typeof sink !== "function") this.fd = sink.fd;

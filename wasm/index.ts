@@ -48,3 +48,4 @@ export {
   type EventContext,
   type MaskRule,
 } from "./decision-log.js";
+export { RUNTIME_VERSION } from "./version.js";

@@ -28,14 +28,7 @@ function send(message: FromWorker): void {
   port.postMessage(message);
 }
 
-try {
-  active = await load(setup.bytes, setup.options);
-  send({ type: "ready", revision: active.revision });
-} catch (error) {
-  send(failure(error));
-}
-
-port.on("message", (message: ToWorker) => {
+function onMessage(message: ToWorker): void {
   switch (message.type) {
     case "decide": {
       // INVARIANT: the pool sends a JSON array it serialized itself, so parsing it cannot fail and
@@ -62,4 +55,16 @@ port.on("message", (message: ToWorker) => {
       pending = undefined;
       return;
   }
-});
+}
+
+// No top-level await, so that the same source also builds as CommonJS: the worker answers
+// messages only once its first bundle has loaded or failed, as the pool waits for that answer.
+void load(setup.bytes, setup.options)
+  .then(
+    (authorizer) => {
+      active = authorizer;
+      send({ type: "ready", revision: authorizer.revision });
+    },
+    (error: unknown) => send(failure(error)),
+  )
+  .finally(() => port.on("message", onMessage));

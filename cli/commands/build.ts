@@ -5,7 +5,7 @@ import { hasErrors } from "../../compiler/diagnostics/diagnostic.js";
 import { build, bundleSigner, type BundleSigner } from "../../compiler/build/index.js";
 import type { SigningAlgorithm } from "../../core/bundle-signing.js";
 import { compile } from "../../compiler/pipeline.js";
-import { CliError, EXIT, type Io } from "../io.js";
+import { CliError, errorExit, EXIT, type Io } from "../io.js";
 import { requireOpa } from "../opa.js";
 import { sarifRoot, type SarifRun } from "../format/sarif.js";
 import { renderDiagnostics, type DiagnosticFormat } from "./check.js";
@@ -64,7 +64,7 @@ export async function runBuild(dir: string, options: BuildOptions, io: Io): Prom
   const compilation = await compile(dir, { until: "typegen", types: options.types });
   if (compilation.diagnostics.length > 0)
     io.stderr(renderDiagnostics(options.format, compilation.diagnostics, compilation.sources, io, sarif));
-  if (hasErrors(compilation.diagnostics) || !compilation.emitted) return EXIT.policy;
+  if (hasErrors(compilation.diagnostics) || !compilation.emitted) return errorExit(compilation.diagnostics);
   // Only a policy set without errors needs opa, so a broken one never triggers a toolchain build.
   const built = await build(compilation.emitted, requireOpa(io), signer ? { signer } : {});
   if (built.diagnostics.length > 0)

@@ -8,7 +8,7 @@ import { sarifRoot, type SarifNotification, type SarifRun } from "../format/sari
 import { renderGithub } from "../format/github.js";
 import { renderJson } from "../format/json.js";
 import { renderText } from "../format/text.js";
-import { CliError, EXIT, useColor, type Io } from "../io.js";
+import { CliError, errorExit, EXIT, useColor, type Io } from "../io.js";
 
 /** The diagnostic output formats. */
 export const DIAGNOSTIC_FORMATS = ["text", "json", "sarif", "github"] as const;
@@ -93,10 +93,10 @@ export async function runCheck(dir: string, options: CheckOptions, io: Io): Prom
   // No policy file could be read (a missing or empty directory): the check did not run.
   if (options.format === "sarif" && (compilation.sources?.files.length ?? 0) === 0) {
     io.stdout(failed(diagnosticNotifications(compilation.diagnostics)));
-    return EXIT.policy;
+    return errorExit(compilation.diagnostics);
   }
   io.stdout(renderDiagnostics(options.format, compilation.diagnostics, compilation.sources, io, run));
-  if (hasErrors(compilation.diagnostics)) return EXIT.policy;
+  if (hasErrors(compilation.diagnostics)) return errorExit(compilation.diagnostics);
   if (options.failOnWarnings && compilation.diagnostics.some((d) => d.severity === "warning")) return EXIT.policy;
   return EXIT.ok;
 }

@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
-import { Authorizer, BundleError, inputInvalid, type Decision } from "../../wasm/index.js";
+import { Authorizer, BundleError, type Decision } from "../../wasm/index.js";
 import { terminalSafe } from "../format/terminal-safe.js";
 import { palette } from "../format/text.js";
-import { CliError, EXIT, useColor, type Io } from "../io.js";
+import { CliError, EXIT, readInput, useColor, type Io } from "../io.js";
 import { verificationFor, type VerificationCliOptions } from "./verification-options.js";
 
 /** Options of `gatehouse eval`. */
@@ -18,14 +17,6 @@ interface Line {
   readonly number: number;
   readonly request: unknown;
   readonly error?: string;
-}
-
-function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new CliError(`cannot read ${what} \`${path}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
 }
 
 /** The non-empty lines of a JSON Lines file, parsed; a line that is not JSON keeps its error. */
@@ -108,6 +99,30 @@ function toExpectation(value: unknown): Expectation | undefined {
     : { allow: v.allow, reasons: codes(v.reasons) ?? [], notes };
 }
 
+/** The requests of `--input` (one JSON document) or `--inputs` (JSON Lines); `-` is standard input. */
+function requestLines(options: EvalOptions, io: Io): Line[] {
+  const path = (options.input ?? options.inputs)!;
+  const name = path === "-" ? "<stdin>" : path;
+  const text = readInput(io, path, options.input !== undefined ? "input" : "inputs");
+  if (options.input !== undefined) {
+    try {
+      return [{ number: 1, request: JSON.parse(text) as unknown }];
+    } catch (error) {
+      throw new CliError(`${name}: the input is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const lines = readJsonLines(text);
+  // A line that is not JSON is a mistake in the file, not a request: stop before deciding any.
+  const bad = lines.find((l) => l.error !== undefined);
+  if (bad)
+    throw new CliError(
+      `${name}:${bad.number}: ${bad.error!.replace(/^line [0-9]+ is /, "")}`,
+      EXIT.usage,
+      "write one JSON request per line",
+    );
+  return lines;
+}
+
 /**
  * `gatehouse eval`: decides one request (`--input`, exit 1 when denied) or every line of a JSON
  * Lines file (`--inputs`, one decision per line in order), optionally checked against expected
@@ -132,22 +147,8 @@ export async function runEval(options: EvalOptions, io: Io): Promise<number> {
       );
     throw error;
   }
-  const lines: Line[] =
-    options.input !== undefined
-      ? (() => {
-          const text = readText(options.input, "input");
-          try {
-            return [{ number: 1, request: JSON.parse(text) as unknown }];
-          } catch (error) {
-            return [
-              { number: 1, request: undefined, error: `the input is not valid JSON: ${(error as Error).message}` },
-            ];
-          }
-        })()
-      : readJsonLines(readText(options.inputs!, "inputs"));
-  const decisions = lines.map((l) =>
-    l.error !== undefined ? inputInvalid(l.error, authorizer.revision) : authorizer.decide(l.request),
-  );
+  const lines = requestLines(options, io);
+  const decisions = lines.map((l) => authorizer.decide(l.request));
   const color = useColor(io);
   decisions.forEach((d, i) =>
     io.stdout(
@@ -155,7 +156,7 @@ export async function runEval(options: EvalOptions, io: Io): Promise<number> {
     ),
   );
   if (options.expect !== undefined) {
-    const expected = readJsonLines(readText(options.expect, "expectations"));
+    const expected = readJsonLines(readInput(io, options.expect, "expectations"));
     if (expected.length !== decisions.length) {
       io.stderr(`gatehouse: ${options.expect} has ${expected.length} expectations for ${decisions.length} requests\n`);
       return EXIT.policy;

@@ -3,16 +3,18 @@ import { compile } from "../../compiler/pipeline.js";
 import { openAtLeast, review, SEVERITIES, type FindingSeverity } from "../../compiler/review/index.js";
 import { isCalendarDate } from "../../compiler/validate/build-model.js";
 import { gatehouseVersion } from "../../core/package-root.js";
+import { renderReviewGithub } from "../format/review-github.js";
 import { renderReviewJson } from "../format/review-json.js";
+import { renderReviewJunit } from "../format/review-junit.js";
 import { renderReviewMarkdown } from "../format/review-markdown.js";
 import { renderFailedReviewSarif, renderReviewSarif } from "../format/review-sarif.js";
 import { sarifRoot, type SarifNotification, type SarifRun } from "../format/sarif.js";
 import { renderReviewText } from "../format/review-text.js";
-import { CliError, EXIT, useColor, type Io } from "../io.js";
+import { CliError, errorExit, EXIT, useColor, type Io } from "../io.js";
 import { diagnosticNotifications, renderDiagnostics, sarifOnFailure } from "./check.js";
 
 /** The review output formats. */
-export const REVIEW_FORMATS = ["text", "json", "sarif", "markdown"] as const;
+export const REVIEW_FORMATS = ["text", "json", "sarif", "markdown", "github", "junit"] as const;
 /** A review output format. */
 export type ReviewFormat = (typeof REVIEW_FORMATS)[number];
 
@@ -56,7 +58,7 @@ async function reviewOrFail(dir: string, options: ReviewCommandOptions, io: Io, 
     // The review cannot run on a policy set with errors; code scanning still gets a valid log.
     if (options.format === "sarif")
       io.stdout(renderFailedReviewSarif(diagnosticNotifications(compilation.diagnostics), gatehouseVersion(), run));
-    return EXIT.policy;
+    return errorExit(compilation.diagnostics);
   }
   const result = review(compilation.policy, { today });
   const version = gatehouseVersion();
@@ -69,6 +71,12 @@ async function reviewOrFail(dir: string, options: ReviewCommandOptions, io: Io, 
       break;
     case "markdown":
       io.stdout(renderReviewMarkdown(result));
+      break;
+    case "github":
+      io.stdout(renderReviewGithub(result));
+      break;
+    case "junit":
+      io.stdout(renderReviewJunit(result));
       break;
     case "text":
       io.stdout(renderReviewText(result, dir, useColor(io)));

@@ -6,7 +6,7 @@ import { exportSfdx } from "../../compiler/sfdx/export.js";
 import { exportInto } from "../../compiler/sfdx/export-into.js";
 import { packageRoot } from "../../core/package-root.js";
 import { importSfdx, type ImportNote } from "../../compiler/sfdx/import.js";
-import { CliError, EXIT, type Io } from "../io.js";
+import { CliError, errorExit, EXIT, type Io } from "../io.js";
 import { writeEditorSettings } from "../init/write-editor-settings.js";
 import { renderDiagnostics } from "./check.js";
 
@@ -106,7 +106,7 @@ export async function runExportSfdx(dir: string, options: ExportCommandOptions, 
   const compilation = await compile(dir, { until: "validate" });
   if (hasErrors(compilation.diagnostics) || !compilation.policy) {
     io.stderr(renderDiagnostics("text", compilation.diagnostics, compilation.sources, io));
-    return EXIT.policy;
+    return errorExit(compilation.diagnostics);
   }
   if (options.into !== undefined) {
     const merged = exportInto(compilation.policy, options.into);

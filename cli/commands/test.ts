@@ -4,7 +4,7 @@ import { compile } from "../../compiler/pipeline.js";
 import { runTests } from "../../compiler/testing/run-tests.js";
 import { Authorizer } from "../../wasm/index.js";
 import { renderTestJson, renderTestJunit, renderTestText } from "../format/test-report.js";
-import { EXIT, useColor, type Io } from "../io.js";
+import { errorExit, EXIT, useColor, type Io } from "../io.js";
 import { requireOpa } from "../opa.js";
 import { renderDiagnostics } from "./check.js";
 
@@ -23,7 +23,7 @@ export async function runTestCommand(dir: string, options: TestOptions, io: Io):
   const compilation = await compile(dir, { until: "emit" });
   if (hasErrors(compilation.diagnostics) || !compilation.emitted || !compilation.policy) {
     io.stderr(renderDiagnostics("text", compilation.diagnostics, compilation.sources, io));
-    return EXIT.policy;
+    return errorExit(compilation.diagnostics);
   }
   const built = await build(compilation.emitted, requireOpa(io));
   if (!built.value) {

@@ -5,8 +5,8 @@ import { gatehouseVersion } from "../../core/package-root.js";
 import type { StageResult } from "../diagnostics/diagnostic.js";
 import type { Ir } from "../lower/ir.js";
 
-/** The module the generated file imports the runtime from (the package's `./runtime` export). */
-export const RUNTIME_MODULE = "gatehouse/runtime";
+/** The module the generated file imports the runtime from: the runtime package, which a service installs alone. */
+export const RUNTIME_MODULE = "gatehouse-policy-runtime";
 
 /** The generated TypeScript: its file name beside the bundle, and its text. */
 export interface GeneratedTypes {
@@ -20,7 +20,7 @@ export interface TypegenOptions {
   readonly revision: string;
   /** Gatehouse's version for the header (defaults to the package's own). */
   readonly version?: string;
-  /** Where the generated file imports the runtime from (default `gatehouse/runtime`). */
+  /** Where the generated file imports the runtime from (default `gatehouse-policy-runtime`). */
   readonly runtimeModule?: string;
 }
 
@@ -102,6 +102,8 @@ export async function typegen(ir: Ir, options: TypegenOptions): Promise<StageRes
     moduleSpecifier: options.runtimeModule ?? RUNTIME_MODULE,
     namedImports: [
       "Authorizer",
+      "AuthorizerPool",
+      "ReloadingAuthorizer",
       { name: "Decision", alias: "RuntimeDecision" },
       { name: "Request", alias: "RuntimeRequest" },
     ],
@@ -290,46 +292,92 @@ function addDecision(
 }
 
 function addWrapper(file: SourceFile): void {
-  file.addInterface({
-    name: "TypedAuthorizer",
-    isExported: true,
-    docs: ["An authorizer whose requests and decisions carry this policy set's types."],
-    properties: [
-      { name: "authorizer", type: "Authorizer", isReadonly: true, docs: ["The runtime authorizer it wraps."] },
-      { name: "revision", type: "string", isReadonly: true, docs: ["The revision of the loaded bundle."] },
-    ],
+  const members = (decision: string, decisions: string, never: string) => ({
+    properties: [{ name: "revision", type: "string", isReadonly: true, docs: ["The revision of the loaded bundle."] }],
     methods: [
       {
         name: "decide",
         parameters: [{ name: "request", type: "Request" }],
-        returnType: "Decision",
-        docs: ["Decides one request; never throws."],
+        returnType: decision,
+        docs: [`Decides one request; ${never}.`],
       },
       {
         name: "decideMany",
         parameters: [{ name: "requests", type: "readonly Request[]" }],
-        returnType: "Decision[]",
-        docs: ["Decides many requests, in order; never throws."],
+        returnType: decisions,
+        docs: [`Decides many requests, in order; ${never}.`],
       },
     ],
+  });
+  const sync = members("Decision", "Decision[]", "never throws");
+  file.addInterface({
+    name: "TypedAuthorizer",
+    isExported: true,
+    typeParameters: [{ name: "A", constraint: "Authorizer | ReloadingAuthorizer", default: "Authorizer" }],
+    docs: ["An authorizer whose requests and decisions carry this policy set's types."],
+    properties: [
+      { name: "authorizer", type: "A", isReadonly: true, docs: ["The runtime authorizer it wraps."] },
+      ...sync.properties,
+    ],
+    methods: sync.methods,
+  });
+  const pooled = members("Promise<Decision>", "Promise<Decision[]>", "rejects only once the pool is closed");
+  file.addInterface({
+    name: "TypedAuthorizerPool",
+    isExported: true,
+    docs: ["A worker pool whose requests and decisions carry this policy set's types."],
+    properties: [
+      { name: "authorizer", type: "AuthorizerPool", isReadonly: true, docs: ["The pool it wraps."] },
+      ...pooled.properties,
+    ],
+    methods: pooled.methods,
   });
   file.addFunction({
     name: "typed",
     isExported: true,
-    docs: ["Wraps a loaded authorizer so that `decide` takes a `Request` and returns a `Decision` of this policy set."],
-    parameters: [{ name: "authorizer", type: "Authorizer" }],
-    returnType: "TypedAuthorizer",
+    overloads: [
+      {
+        docs: [
+          "Wraps a loaded `Authorizer` or `ReloadingAuthorizer` so that `decide` takes a `Request` and returns a `Decision` of this policy set.",
+        ],
+        typeParameters: [{ name: "A", constraint: "Authorizer | ReloadingAuthorizer" }],
+        parameters: [{ name: "authorizer", type: "A" }],
+        returnType: "TypedAuthorizer<A>",
+      },
+      {
+        docs: [
+          "Wraps an `AuthorizerPool` so that `decide` takes a `Request` and resolves to a `Decision` of this policy set.",
+        ],
+        parameters: [{ name: "authorizer", type: "AuthorizerPool" }],
+        returnType: "TypedAuthorizerPool",
+      },
+    ],
+    parameters: [{ name: "authorizer", type: "Authorizer | ReloadingAuthorizer | AuthorizerPool" }],
+    returnType: "TypedAuthorizer<Authorizer | ReloadingAuthorizer> | TypedAuthorizerPool",
     statements: [
       "// INVARIANT: the runtime returns only decisions whose reasons are empty exactly when `allow` is",
       "// true, each with a registered code, its control and the kind it cites (or a runtime deny).",
       "const narrow = (decision: RuntimeDecision): Decision => decision as unknown as Decision;",
+      "// Only the pool counts its workers; its decisions arrive as promises.",
+      'if ("size" in authorizer) {',
+      "  const pool = authorizer;",
+      "  return {",
+      "    authorizer: pool,",
+      "    get revision() {",
+      "      return pool.revision;",
+      "    },",
+      "    decide: async (request) => narrow(await pool.decide(request)),",
+      "    decideMany: async (requests) => (await pool.decideMany(requests)).map(narrow),",
+      "  };",
+      "}",
+      "const sync = authorizer;",
       "return {",
-      "  authorizer,",
+      "  authorizer: sync,",
       "  get revision() {",
-      "    return authorizer.revision;",
+      "    return sync.revision;",
       "  },",
-      "  decide: (request) => narrow(authorizer.decide(request)),",
-      "  decideMany: (requests) => authorizer.decideMany(requests).map(narrow),",
+      "  decide: (request) => narrow(sync.decide(request)),",
+      "  decideMany: (requests) => sync.decideMany(requests).map(narrow),",
       "};",
     ],
   });

@@ -17,7 +17,7 @@ describe("gatehouse build writes types.ts", () => {
     const types = readFileSync(join(out, "types.ts"), "utf8");
     expect(types).toContain(`export const REVISION = "${revision}";`);
     expect(types).toContain(
-      'import type { Authorizer, Decision as RuntimeDecision, Request as RuntimeRequest } from "gatehouse/runtime";',
+      'import type { Authorizer, AuthorizerPool, ReloadingAuthorizer, Decision as RuntimeDecision, Request as RuntimeRequest } from "gatehouse-policy-runtime";',
     );
 
     const bare = tempDir();

@@ -47,7 +47,7 @@ interface TscError {
   readonly message: string;
 }
 
-/** Runs the repository's `tsc` on a consumer project importing `gatehouse/runtime` as a package. */
+/** Runs the repository's `tsc` on a consumer project importing the runtime package. */
 function tsc(project: string): TscError[] {
   const bin = join(root, "node_modules", "typescript", "bin", "tsc");
   const run = spawnSync(process.execPath, [bin, "-p", ".", "--pretty", "false"], { cwd: project, encoding: "utf8" });
@@ -61,12 +61,13 @@ function tsc(project: string): TscError[] {
   return errors;
 }
 
-/** A consumer project: `gatehouse` resolves to this repository through node_modules, as if installed. */
+/** A consumer project: both packages resolve to this repository through node_modules, as if installed. */
 function consumerProject(): string {
   const dir = tempDir("gatehouse-consumer-");
   writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
   mkdirSync(join(dir, "node_modules"));
-  symlinkSync(root, join(dir, "node_modules", "gatehouse"), "dir");
+  symlinkSync(root, join(dir, "node_modules", "gatehouse-policy"), "dir");
+  symlinkSync(join(root, "wasm"), join(dir, "node_modules", "gatehouse-policy-runtime"), "dir");
   symlinkSync(join(root, "node_modules", "@types"), join(dir, "node_modules", "@types"), "dir");
   const compilerOptions = {
     target: "ES2022",
@@ -91,7 +92,7 @@ function goodUse(ir: Ir): string {
   const clientId = JSON.stringify(ir.apps.flatMap((a) => a.clientIds)[0] ?? "any");
   const permissionSets = JSON.stringify(ir.permissionSets.map((p) => p.name).slice(0, 1));
   const groups = JSON.stringify(ir.permissionSetGroups.map((g) => g.name).slice(0, 1));
-  return `import { Authorizer } from "gatehouse/runtime";
+  return `import { Authorizer, AuthorizerPool, ReloadingAuthorizer } from "gatehouse-policy-runtime";
 import { REVISION, typed, type ConnectedAppName, type Decision, type Reason, type Request } from "./types.js";
 
 export async function run(path: string): Promise<Decision[]> {
@@ -125,11 +126,21 @@ export async function run(path: string): Promise<Decision[]> {
   console.log(authorizer.revision === REVISION);
   return authorizer.decideMany([declared, undeclared]);
 }
+
+export async function others(path: string, request: Request): Promise<Decision> {
+  const reloading = typed(await ReloadingAuthorizer.open(path));
+  const now: Decision = reloading.decide(request);
+  console.log(now.allow, reloading.authorizer.status(), reloading.revision);
+  const pool = typed(await AuthorizerPool.open(path));
+  const many: Decision[] = await pool.decideMany([request]);
+  console.log(many.length, pool.authorizer.size);
+  return pool.decide(request);
+}
 `;
 }
 
 /** A consumer that misuses the types; each marked line must fail to compile. */
-const BAD_USE = `import { Authorizer } from "gatehouse/runtime";
+const BAD_USE = `import { Authorizer } from "gatehouse-policy-runtime";
 import { typed, type Request } from "./types.js";
 
 export async function misuse(path: string): Promise<void> {
@@ -157,7 +168,7 @@ describe("typegen: types.ts for a policy set", () => {
   let errors: TscError[];
   const irs = new Map<string, Ir>();
   beforeAll(async () => {
-    expect(existsSync(join(root, "dist", "wasm", "index.d.ts")), "run `npm run build` first").toBe(true);
+    expect(existsSync(join(root, "wasm", "dist", "esm", "wasm", "index.d.ts")), "run `npm run build` first").toBe(true);
     project = consumerProject();
     for (const name of examples) {
       const ir = await irOf(join(root, "examples", name));
@@ -167,9 +178,9 @@ describe("typegen: types.ts for a policy set", () => {
       writeFileSync(join(project, name, "good.ts"), goodUse(ir));
       writeFileSync(join(project, name, "bad.ts"), BAD_USE);
     }
-    const readme = readFileSync(join(root, "README.md"), "utf8");
-    const example = /## Generated types[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
-    writeFileSync(join(project, "quickstart", "readme.ts"), example.replace("./dist/types.js", "./types.js"));
+    const doc = readFileSync(join(root, "docs", "runtime.md"), "utf8");
+    const example = /## Generated types[\s\S]*?```ts\n([\s\S]*?)```/.exec(doc)![1]!;
+    writeFileSync(join(project, "quickstart", "readme.ts"), example.replace("./dist/policy/types.js", "./types.js"));
     const hostile = policyDir({
       "org.yaml": ORG,
       "policy.yaml": [
@@ -191,7 +202,7 @@ describe("typegen: types.ts for a policy set", () => {
     expect(examples).toContain("quickstart");
   });
 
-  it("compiles with tsc, and so does correct use (and the README's example), for every example", () => {
+  it("compiles with tsc, and so does correct use (and the example in docs/runtime.md), for every example", () => {
     const unexpected = errors.filter((e) => !e.file.endsWith("bad.ts"));
     expect(unexpected).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from "node:zlib";
-import { pack, type Header } from "tar-stream";
+import { pack, type Headers as Header } from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { readArchive, writeArchive, type ArchiveLimits } from "../../core/bundle-archive.js";
 import { Authorizer, BundleError } from "../../wasm/index.js";

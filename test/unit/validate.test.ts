@@ -78,6 +78,20 @@ describe("validate: schema errors map to the YAML node that caused them", () => 
   });
 });
 
+describe("validate: what one run reports (docs/cli.md)", () => {
+  it("reports every schema error, and the rule errors of every document that passes its schema", () => {
+    const bad =
+      "kind: ConnectedApp\nname: a1\nclientIds: [abc]\nbogus: 1\npermittedUsers: adminApproved\nprofiles: [Nope]\n";
+    const good = "kind: ConnectedApp\nname: a2\nclientIds: [def]\npermittedUsers: adminApproved\nprofiles: [Nope2]\n";
+    const codes = diagnose({ "o.yaml": ORG, "a.yaml": bad, "b.yaml": good }).map(([code, line]) => [code, line]);
+    // The malformed document's reference is not guessed from its body; the other document's is reported.
+    expect(codes).toEqual([
+      ["GH102", 4],
+      ["GH202", 5],
+    ]);
+  });
+});
+
 describe("validate: semantic errors", () => {
   it("reports unresolved references with a did-you-mean hint, and a label match with the name to use", () => {
     const rows = diagnose({

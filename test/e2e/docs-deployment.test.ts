@@ -9,21 +9,24 @@ import { Authorizer } from "../../wasm/index.js";
 import { quickstartBundle, type TestBundle } from "../helpers/bundles.js";
 import { tempDir } from "../helpers/policy.js";
 import { startOpaServer } from "../helpers/servers.js";
+import { gatehouse } from "../helpers/cli.js";
+import { keyFile, keyPair } from "../helpers/signing.js";
+import { parse } from "yaml";
 
 const root = packageRoot();
-const readme = readFileSync(join(root, "README.md"), "utf8");
+const doc = readFileSync(join(root, "docs", "deployment.md"), "utf8");
 
-/** The first fenced block of `language` in the README section whose heading starts with `heading`. */
+/** The first fenced block of `language` in the section of docs/deployment.md whose heading starts with `heading`. */
 function block(heading: string, language: string): string {
-  const start = readme.indexOf(`### ${heading}`);
-  if (start < 0) throw new Error(`README has no section \`### ${heading}\``);
-  const found = new RegExp("```" + language + "\\n([\\s\\S]*?)```").exec(readme.slice(start));
-  if (!found) throw new Error(`README section \`${heading}\` has no ${language} block`);
-  return found[1]!;
+  const start = doc.indexOf(`## ${heading}`);
+  if (start < 0) throw new Error(`docs/deployment.md has no section \`## ${heading}\``);
+  const found = new RegExp("```" + language + "( runnable)?\\n([\\s\\S]*?)```").exec(doc.slice(start));
+  if (!found) throw new Error(`docs/deployment.md section \`${heading}\` has no ${language} block`);
+  return found[2]!;
 }
 
 let bundle: TestBundle;
-/** A working directory holding the quick-start bundle where the README puts it. */
+/** A working directory holding the quick-start bundle where the docs put it. */
 let cwd: string;
 const scratch: string[] = [];
 
@@ -38,11 +41,11 @@ afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("README: deciding requests in production", () => {
-  it("the embedding example runs as written, importing gatehouse/runtime, and prints what its comment says", () => {
+describe("docs/deployment.md: deciding requests in production", () => {
+  it("the embedding example runs as written, importing the runtime package, and prints what its comment says", () => {
     const code = block("Embedding in a Node service", "js");
     expect(code.split("\n").filter((l) => l.trim() !== "").length).toBeLessThanOrEqual(10);
-    // Inside the package, so that `gatehouse/runtime` resolves through its own exports map.
+    // Inside the repository, so that `gatehouse-policy-runtime` resolves through its node_modules link.
     const dir = mkdtempSync(join(root, "dist", "readme-"));
     scratch.push(dir);
     writeFileSync(join(dir, "example.mjs"), code);
@@ -55,7 +58,11 @@ describe("README: deciding requests in production", () => {
 
   it("the sidecar commands serve the decision the curl line asks for", async () => {
     const [serveLine, curlLine] = block("As a sidecar", "sh").trim().split("\n");
-    const args = serveLine!.split(" ").slice(1);
+    expect(serveLine).toMatch(/^npx --no-install gatehouse serve /);
+    const args = serveLine!
+      .replace(/^npx --no-install /, "")
+      .split(" ")
+      .slice(1);
     expect(args[0]).toBe("serve");
     const port = args.indexOf("--port");
     args[port + 1] = "0";
@@ -115,6 +122,50 @@ describe("README: deciding requests in production", () => {
       expect(served).toContain(`/${resource}`);
     } finally {
       await opaServer.stop();
+      server.close();
+    }
+  });
+
+  it("the fleet's signing keys make opa serve a bundle signed with the key and refuse one signed with another", async () => {
+    type Config = { keys: Record<string, { key: string }>; bundles: { gatehouse: Record<string, unknown> } };
+    const base = parse(block("On a fleet of OPA servers", "yaml")) as Config;
+    const signing = parse(block("Signing keys on the fleet", "yaml")) as Config;
+    const [keyId, keyConfig] = Object.entries(signing.keys)[0]!;
+    const quickstart = join(root, "examples", "quickstart");
+    const signed = async (label: string): Promise<Uint8Array> => {
+      const out = tempDir();
+      const key = keyFile("bundle.key", keyPair("rsa", label).privateKey);
+      const run = await gatehouse(["build", quickstart, "-o", out, "--signing-key", key, "--key-id", keyId]);
+      expect(run.code, run.stderr).toBe(0);
+      return readFileSync(join(out, "bundle.tar.gz"));
+    };
+    const resource = /resource: (\S+)/.exec(block("On a fleet of OPA servers", "yaml"))![1]!;
+    let serving = await signed("fleet");
+    const server = createServer((req, res) => {
+      if (req.url === `/${resource}`) res.writeHead(200).end(serving);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const config: Config = {
+      ...base,
+      keys: { [keyId]: { ...keyConfig, key: keyPair("rsa", "fleet").publicKey } },
+      bundles: { gatehouse: { ...base.bundles.gatehouse, ...signing.bundles.gatehouse } },
+    };
+    const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const file = join(tempDir(), "opa.yaml");
+    writeFileSync(file, JSON.stringify(config).replace("https://policies.example.com", local));
+    try {
+      const opaServer = await startOpaServer(["-c", file]);
+      const request = JSON.parse(/-d '(.*)'$/m.exec(block("As a sidecar", "sh"))![1]!) as { input: unknown };
+      const answer = (await (
+        await fetch(`${opaServer.url}/v1/data/gatehouse/decision`, { method: "POST", body: JSON.stringify(request) })
+      ).json()) as { result: { allow: boolean } };
+      await opaServer.stop();
+      expect(answer.result.allow).toBe(true);
+      // Signed with another key: opa never activates it, so it never reports healthy.
+      serving = await signed("intruder");
+      await expect(startOpaServer(["-c", file])).rejects.toThrow(/did not become healthy|verification|signature/);
+    } finally {
       server.close();
     }
   });
