@@ -6,8 +6,9 @@
  */
 import { familyWidth } from "../core/address.js";
 import { compareText } from "../compiler/diagnostics/diagnostic.js";
+import type { IrConnectedApp } from "../compiler/lower/ir.js";
 import type { Decision } from "../wasm/decision.js";
-import { decisionKey, type DecidedChange, type DiffResult } from "./decide.js";
+import { cachedDecisionKey, decisionKey, type DecidedChange, type DiffResult } from "./decide.js";
 import { requestOf, type AppClass, type UserTypeClass, type Variant } from "./enumerate.js";
 import type { AddressClass } from "./regions.js";
 import { mergeSpans, type AddressSpan } from "./regions.js";
@@ -56,6 +57,17 @@ export interface ImpactReport {
   readonly counts: Readonly<Record<ChangeKind, number>>;
 }
 
+const kinds = new WeakMap<Decision, Map<Decision, ChangeKind>>();
+
+/** `changeKind`, computed once per pair of decision objects. */
+function cachedChangeKind(base: Decision, head: Decision): ChangeKind {
+  let byHead = kinds.get(base);
+  if (!byHead) kinds.set(base, (byHead = new Map<Decision, ChangeKind>()));
+  let kind = byHead.get(head);
+  if (kind === undefined) byHead.set(head, (kind = changeKind(base, head)));
+  return kind;
+}
+
 /** The kind of change between two decisions that differ. */
 export function changeKind(base: Decision, head: Decision): ChangeKind {
   if (!base.allow && head.allow) return "gained";
@@ -80,10 +92,10 @@ function draftOf(c: DecidedChange, classId: (region: AddressClass) => number): D
       c.cls.permissionSets,
       c.cls.permissionSetGroups,
       c.cls.app.clientId,
-      decisionKey(c.base),
-      decisionKey(c.head),
+      cachedDecisionKey(c.base),
+      cachedDecisionKey(c.head),
     ]),
-    kind: changeKind(c.base, c.head),
+    kind: cachedChangeKind(c.base, c.head),
     profile: c.cls.profile,
     permissionSets: c.cls.permissionSets,
     permissionSetGroups: c.cls.permissionSetGroups,
@@ -120,25 +132,55 @@ function rowKey(r: Draft, except: Dimension): string {
   return key;
 }
 
-function mergeValues(dim: Dimension, a: Draft, b: Draft): Draft {
+/** The values of `dim` of every row of a group, in order (logins: each once, true first). */
+function mergeValues(dim: Dimension, group: readonly Draft[]): Partial<Draft> {
   switch (dim) {
     case "addresses":
-      return { ...a, addresses: mergeSpans([...a.addresses, ...b.addresses]) };
+      throw new Error("mergeValues: addresses are merged by mergeAddresses");
     case "grants":
-      return { ...a, grants: [...a.grants, ...b.grants] };
+      return { grants: group.flatMap((r) => r.grants) };
     case "logins":
-      return { ...a, logins: sortedUnique([...a.logins, ...b.logins], String).reverse() };
+      return {
+        logins: sortedUnique(
+          group.flatMap((r) => r.logins),
+          String,
+        ).reverse(),
+      };
     case "variants":
-      return { ...a, variants: [...a.variants, ...b.variants] };
+      return { variants: group.flatMap((r) => r.variants) };
     case "userTypes":
-      return { ...a, userTypes: [...a.userTypes, ...b.userTypes] };
+      return { userTypes: group.flatMap((r) => r.userTypes) };
     case "channels":
-      return { ...a, channels: [...a.channels, ...b.channels] };
+      return { channels: group.flatMap((r) => r.channels) };
+  }
+}
+
+/**
+ * Merges the addresses of rows, keyed by what they cover however they were cut. The result
+ * depends only on the set of the rows' address keys, so it is computed once per such set; the
+ * key of what the merged spans cover is a short id, one per distinct covering.
+ */
+class AddressMerger {
+  private readonly byKeys = new Map<string, { addresses: readonly AddressSpan[]; addressKey: string }>();
+  private readonly byContent = new Map<string, string>();
+
+  merge(group: readonly Draft[]): { addresses: readonly AddressSpan[]; addressKey: string } {
+    const keys = [...new Set(group.map((r) => r.addressKey))].sort().join(",");
+    let found = this.byKeys.get(keys);
+    if (!found) {
+      const addresses = mergeSpans(group.flatMap((r) => r.addresses));
+      const content = addresses.map((a) => `${a.family}/${a.first}/${a.last}`).join(",");
+      let addressKey = this.byContent.get(content);
+      if (addressKey === undefined) this.byContent.set(content, (addressKey = `m${this.byContent.size}`));
+      found = { addresses, addressKey };
+      this.byKeys.set(keys, found);
+    }
+    return found;
   }
 }
 
 /** Merges rows that differ only in `dim` into one row listing every value of it. */
-function mergeAlong(rows: readonly Draft[], dim: Dimension): Draft[] {
+function mergeAlong(rows: readonly Draft[], dim: Dimension, addresses: AddressMerger): Draft[] {
   const groups = new Map<string, Draft[]>();
   for (const row of rows) {
     const key = rowKey(row, dim);
@@ -149,18 +191,64 @@ function mergeAlong(rows: readonly Draft[], dim: Dimension): Draft[] {
   return [...groups.values()].map((group) => {
     const first = group[0]!;
     const classes = group.reduce((n, r) => n + r.classes, 0);
-    if (dim === "addresses") {
-      // Merge every span once, and key the row by the addresses it covers, however they were cut.
-      const addresses = mergeSpans(group.flatMap((r) => r.addresses));
-      const addressKey = addresses.map((a) => `${a.family}/${a.first}/${a.last}`).join(",");
-      return { ...first, classes, addresses, addressKey };
-    }
+    if (dim === "addresses") return { ...first, classes, ...addresses.merge(group) };
     if (group.length === 1) return first;
-    return { ...group.slice(1).reduce((a, b) => mergeValues(dim, a, b), first), classes };
+    return { ...first, ...mergeValues(dim, group), classes };
   });
 }
 
-function cite(row: Omit<ImpactRow, "citations">, base: VersionIndex, head: VersionIndex): Citation[] {
+/** Whether a declaration's data differ between the versions, each comparison made once. */
+class ChangedDeclarations {
+  private readonly memo = new Map<string, boolean>();
+  readonly org: boolean;
+
+  constructor(
+    private readonly base: VersionIndex,
+    private readonly head: VersionIndex,
+  ) {
+    this.org = withoutPlace(base.org) !== withoutPlace(head.org);
+  }
+
+  private once(key: string, differ: () => boolean): boolean {
+    let found = this.memo.get(key);
+    if (found === undefined) this.memo.set(key, (found = differ()));
+    return found;
+  }
+
+  profile(name: string): boolean {
+    return this.once(`Profile\u0000${name}`, () => {
+      return withoutPlace(this.base.profiles.get(name)) !== withoutPlace(this.head.profiles.get(name));
+    });
+  }
+
+  /** Whether the app a client id names differs (its client ids aside). */
+  app(clientId: string): boolean {
+    return this.once(`ConnectedApp\u0000${clientId}`, () => {
+      const strip = (a: IrConnectedApp | undefined): string => (a ? withoutPlace({ ...a, clientIds: [] }) : "absent");
+      return strip(this.base.apps.get(clientId)) !== strip(this.head.apps.get(clientId));
+    });
+  }
+
+  permissionSet(name: string): boolean {
+    return this.once(`PermissionSet\u0000${name}`, () => {
+      return JSON.stringify(this.base.permissionSets.get(name)) !== JSON.stringify(this.head.permissionSets.get(name));
+    });
+  }
+
+  permissionSetGroup(name: string): boolean {
+    return this.once(`PermissionSetGroup\u0000${name}`, () => {
+      const { base, head } = this;
+      return JSON.stringify(base.permissionSetGroups.get(name)) !== JSON.stringify(head.permissionSetGroups.get(name));
+    });
+  }
+}
+
+function cite(
+  row: Omit<ImpactRow, "citations">,
+  changes: ChangedDeclarations,
+  base: VersionIndex,
+  head: VersionIndex,
+): Citation[] {
   const out = new Map<string, Citation>();
   const add = (kind: string, name: string, changed: boolean): void => {
     const key = `${kind}\u0000${name}`;
@@ -176,31 +264,35 @@ function cite(row: Omit<ImpactRow, "citations">, base: VersionIndex, head: Versi
     });
   };
   for (const r of [...row.base.reasons, ...row.head.reasons]) if (r.source) add(r.source.kind, r.source.name, false);
-  const baseApp = row.app.clientId === null ? undefined : base.apps.get(row.app.clientId);
-  const headApp = row.app.clientId === null ? undefined : head.apps.get(row.app.clientId);
-  if (withoutPlace(base.org) !== withoutPlace(head.org)) add("Org", head.org.name, true);
-  if (withoutPlace(base.profiles.get(row.profile)) !== withoutPlace(head.profiles.get(row.profile)))
-    add("Profile", row.profile, true);
-  if (row.app.clientId !== null) {
-    const strip = (a: typeof baseApp): string => (a ? withoutPlace({ ...a, clientIds: [] }) : "absent");
-    if (strip(baseApp) !== strip(headApp)) {
-      if (baseApp) add("ConnectedApp", baseApp.name, true);
-      if (headApp) add("ConnectedApp", headApp.name, true);
-    }
+  if (changes.org) add("Org", head.org.name, true);
+  if (changes.profile(row.profile)) add("Profile", row.profile, true);
+  if (row.app.clientId !== null && changes.app(row.app.clientId)) {
+    const baseApp = base.apps.get(row.app.clientId);
+    const headApp = head.apps.get(row.app.clientId);
+    if (baseApp) add("ConnectedApp", baseApp.name, true);
+    if (headApp) add("ConnectedApp", headApp.name, true);
   }
-  for (const set of row.permissionSets)
-    if (JSON.stringify(base.permissionSets.get(set)) !== JSON.stringify(head.permissionSets.get(set)))
-      add("PermissionSet", set, true);
+  for (const set of row.permissionSets) if (changes.permissionSet(set)) add("PermissionSet", set, true);
   for (const group of row.permissionSetGroups)
-    if (JSON.stringify(base.permissionSetGroups.get(group)) !== JSON.stringify(head.permissionSetGroups.get(group)))
-      add("PermissionSetGroup", group, true);
+    if (changes.permissionSetGroup(group)) add("PermissionSetGroup", group, true);
   return [...out.values()].sort((a, b) => Number(b.changed) - Number(a.changed) || compareText(a.kind, b.kind));
+}
+
+/** The share of the address space spans cover (IPv4 and IPv6 weighed alike), once per list of spans. */
+const shares = new WeakMap<readonly AddressSpan[], number>();
+function shareOf(spans: readonly AddressSpan[]): number {
+  let share = shares.get(spans);
+  if (share === undefined) {
+    share = 0;
+    for (const s of spans) share += Number(s.last - s.first + 1n) / 2 ** familyWidth(s.family);
+    shares.set(spans, share);
+  }
+  return share;
 }
 
 /** The share of the address space a row covers (IPv4 and IPv6 weighed alike), for sorting by risk. */
 function breadth(row: ImpactRow): number {
-  let share = 0;
-  for (const s of row.addresses) share += Number(s.last - s.first + 1n) / 2 ** familyWidth(s.family);
+  const share = shareOf(row.addresses);
   return (
     row.grants.length * row.logins.length * row.userTypes.length * row.channels.length * row.variants.length * share
   );
@@ -222,15 +314,18 @@ export function classify(result: DiffResult): ImpactReport {
     return id;
   };
   let rows = result.changes.map((c) => draftOf(c, classId));
-  for (const dim of DIMENSIONS) rows = mergeAlong(rows, dim);
+  const merger = new AddressMerger();
+  for (const dim of DIMENSIONS) rows = mergeAlong(rows, dim, merger);
+  const changes = new ChangedDeclarations(result.base, result.head);
   const full: ImpactRow[] = rows.map(({ outcome: _outcome, addressKey: _key, ...r }) => ({
     ...r,
-    citations: cite(r, result.base, result.head),
+    citations: cite(r, changes, result.base, result.head),
   }));
+  const breadths = new Map(full.map((r) => [r, breadth(r)]));
   full.sort(
     (a, b) =>
       CHANGE_KINDS.indexOf(a.kind) - CHANGE_KINDS.indexOf(b.kind) ||
-      breadth(b) - breadth(a) ||
+      breadths.get(b)! - breadths.get(a)! ||
       compareText(a.profile, b.profile) ||
       compareText(a.app.clientId ?? "", b.app.clientId ?? ""),
   );

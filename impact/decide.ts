@@ -45,6 +45,16 @@ export function decisionKey(d: Decision): string {
   ]);
 }
 
+/** The keys of decisions already keyed (the diff's shared decision objects). */
+const keys = new WeakMap<Decision, string>();
+
+/** `decisionKey(d)`, computed once per decision object. */
+export function cachedDecisionKey(d: Decision): string {
+  let key = keys.get(d);
+  if (key === undefined) keys.set(d, (key = decisionKey(d)));
+  return key;
+}
+
 /** Decides, in both versions, every request class that can differ, and returns those that do. */
 export function diffVersions(base: PolicyVersion, head: PolicyVersion, options: DiffOptions = {}): DiffResult {
   const baseIndex = new VersionIndex(base);
@@ -57,6 +67,7 @@ export function diffVersions(base: PolicyVersion, head: PolicyVersion, options: 
     const found = interned.get(key);
     if (found) return found;
     interned.set(key, d);
+    keys.set(d, key.slice(1));
     return d;
   };
   let decided = 0;

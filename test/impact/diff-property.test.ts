@@ -20,7 +20,7 @@ import { spansOf } from "../../impact/regions.js";
 import type { PolicyVersion } from "../../impact/version.js";
 import { compileText } from "../helpers/compile-text.js";
 import { authorizerForEmitted } from "../helpers/wasm-bundle.js";
-import { ADDRESSES, policyArb, policyYaml, type GenPolicy } from "../property/arbitraries.js";
+import { ADDRESSES, GRANTS, USER_TYPES, policyArb, policyYaml, type GenPolicy } from "../property/arbitraries.js";
 
 // 500 pairs in CI (about seven CPU-minutes); 100 by default elsewhere.
 const RUNS = Number(process.env.GATEHOUSE_DIFF_PROPERTY_RUNS ?? (process.env.CI ? 500 : 100));
@@ -28,29 +28,6 @@ const RUNS = Number(process.env.GATEHOUSE_DIFF_PROPERTY_RUNS ?? (process.env.CI 
 const FULL_RUNS = Number(process.env.GATEHOUSE_DIFF_PROPERTY_FULL_RUNS ?? 10);
 const SAMPLE = 120;
 const SEED = 20261207;
-
-const GRANTS = [
-  "web_server",
-  "user_agent",
-  "refresh_token",
-  "jwt_bearer",
-  "saml_bearer",
-  "client_credentials",
-  "device",
-  "password",
-  "soap_login",
-  "token_exchange",
-  "session",
-] as const;
-const USER_TYPES = [
-  "Standard",
-  "PowerPartner",
-  "PowerCustomerSuccess",
-  "CustomerSuccess",
-  "CspLitePortal",
-  "Guest",
-  "CsnOnly",
-] as const;
 
 /**
  * The generator's policy set made smaller, so that hundreds of exact diffs fit in a test run: two

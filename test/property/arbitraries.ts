@@ -8,7 +8,8 @@ import fc from "fast-check";
 
 const PERMISSIONS = ["ApiEnabled", "ApiUserOnly", "UseAnyApiClient", "ApproveUninstalledConnectedApps"] as const;
 const RELAXATIONS = ["ENFORCE", "ENFORCE_RELAXREFRESH", "BYPASS_2FACTOR", "BYPASS"] as const;
-const USER_TYPES = [
+/** Every user type of the request schema. */
+export const USER_TYPES = [
   "Standard",
   "PowerPartner",
   "PowerCustomerSuccess",
@@ -17,7 +18,8 @@ const USER_TYPES = [
   "Guest",
   "CsnOnly",
 ] as const;
-const GRANTS = [
+/** Every grant of the request schema. */
+export const GRANTS = [
   "web_server",
   "user_agent",
   "refresh_token",
