@@ -1,13 +1,16 @@
 /**
  * The benchmark: generates policy sets at tiers S, M and L, compiles them through the real
  * pipeline with the real `opa`, and measures decisions, latency, batch and worker-pool
- * throughput, compile and load time and memory, against four baselines in the same run — a
- * naive Rego policy through the same runtime, OPA's Go evaluator, `opa run --server` over
- * loopback HTTP, and the TypeScript reference evaluator — then the scaling curves in ranges
- * and apps, and judges the issue's targets.
+ * throughput, compile and load time and memory, against baselines in the same run — a naive
+ * Rego policy through the same runtime, OPA's Go evaluator (`opa bench`, a loop and one
+ * prepared input), `opa run --server` over loopback HTTP with its HTTP floor (the same server
+ * on a trivial policy), the TypeScript reference evaluator, the trivial-policy floor through
+ * the same runtime and Cedar on an equivalent policy for the core of the workload (both timed
+ * side by side with Gatehouse on the same requests) — then the scaling curves in ranges and
+ * apps, and judges every target (bench/harness/targets.ts). See bench/README.md.
  *
- *   npm run bench               full run; writes bench/results/ (results.json, results.md, summary.md, scaling.svg)
- *   npm run bench -- --quick    small counts, under three minutes; writes bench/results/quick/ (git-ignored)
+ *   npm run bench               full run (about ten minutes on a quiet machine); writes bench/results/
+ *   npm run bench -- --quick    small counts, a few minutes; writes bench/results/quick/ (git-ignored)
  *
  * Options: --tiers S,M,L (which tiers), --no-scaling, --no-http.
  */
@@ -33,7 +36,17 @@ import { opaNativeBench } from "./harness/opa-native.js";
 import { measurePool } from "./harness/pool.js";
 import { Random } from "./harness/random.js";
 import { regoProfile } from "./harness/rego-profile.js";
-import { isSkipped, type BenchResults, type ScalingPoint, type Skipped, type TierResult } from "./harness/results.js";
+import {
+  isSkipped,
+  type BenchResults,
+  type ScalingPoint,
+  type SideBySide,
+  type Skipped,
+  type TierResult,
+} from "./harness/results.js";
+import { cedarArm, type CedarArm } from "./harness/cedar.js";
+import { buildFloorBundle } from "./harness/floor.js";
+import { sideBySide } from "./harness/side-by-side.js";
 import { buildStream, streamMix, type StreamRequest } from "./harness/stream.js";
 import { judgeTargets, median } from "./harness/targets.js";
 import { appsPoint, rangesPoint, TIERS, type TierSpec } from "./harness/tiers.js";
@@ -74,32 +87,41 @@ const BUDGETS = quick
       loads: 1,
       breakdownDecisions: 5_000,
       breakdownSeconds: 0.15,
+      floorDecisions: 50_000,
+      floorSeconds: 1,
+      cedarDecisions: 5_000,
+      cedarSeconds: 1,
     }
   : {
       streamRequests: 8192,
       warmup: 10_000,
       decisions: 1_000_000,
       decisionsL: 300_000,
-      latencySeconds: 150,
+      latencySeconds: 20,
       throughputDecisions: 300_000,
       secondary: 200_000,
-      secondarySeconds: 15,
-      loopSeconds: 60,
+      secondarySeconds: 4,
+      loopSeconds: 10,
       naiveDecisions: 20_000,
-      naiveSeconds: 20,
+      naiveSeconds: 5,
       scalingDecisions: 300_000,
-      scalingSeconds: 20,
+      scalingSeconds: 5,
       opaLoopInputs: 256,
-      httpSeconds: 10,
-      poolSeconds: 10,
-      warmCompiles: 3,
-      coldCompiles: 3,
-      loads: 5,
+      httpSeconds: 5,
+      poolSeconds: 4,
+      warmCompiles: 1,
+      coldCompiles: 1,
+      loads: 3,
       breakdownDecisions: 60_000,
-      breakdownSeconds: 3,
+      breakdownSeconds: 1,
+      floorDecisions: 400_000,
+      floorSeconds: 15,
+      cedarDecisions: 100_000,
+      cedarSeconds: 10,
     };
 const HTTP_CONCURRENCY = 16;
 const SCALING_ROUNDS = 10;
+const SIDE_BY_SIDE_ROUNDS = 10;
 const DECIDE_MANY_BATCH = 1000;
 
 const started = performance.now();
@@ -121,6 +143,10 @@ log(
     `feed: ${feed.origin} (${feed.counts.v4} + ${feed.counts.v6} prefixes); ${quick ? "quick" : "full"} run`,
 );
 const work = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
+const floorBundle = buildFloorBundle(opa);
+const floorBundlePath = join(work, "floor.tar.gz");
+writeFileSync(floorBundlePath, floorBundle);
+const floorAuthorizer = await Authorizer.load(floorBundle);
 
 /** Runs `f` with this process pinned to CPU 0 (when possible); reports whether it was. */
 function pinned<T>(f: () => T): { value: T; pinned: boolean } {
@@ -177,6 +203,28 @@ function msOrNone(ms: readonly number[]): string {
   return ms.length === 0 ? "not measured" : `${median(ms).toFixed(0)} ms`;
 }
 
+/** The Cedar arm of a tier: S and M (at L its linear range tests would take seconds per decision). */
+function cedarFor(compiled: CompiledTier): CedarArm | Skipped {
+  if (compiled.spec.name === "L")
+    return { skipped: "not on tier L: Cedar tests each login IP prefix in turn (about 300k per decision there)" };
+  try {
+    return cedarArm(compiled.policy);
+  } catch (error) {
+    return { skipped: (error as Error).message };
+  }
+}
+
+function armsLine(arms: SideBySide): string {
+  const mean = (ns: number): string => `${(ns / 1000).toFixed(2)} µs`;
+  const c = arms.cedar;
+  return (
+    `mean ${mean(arms.gatehouse.meanNs)} vs floor ${mean(arms.floor.meanNs)} (${(arms.gatehouse.meanNs / arms.floor.meanNs).toFixed(2)}×)` +
+    (isSkipped(c)
+      ? `; Cedar: ${c.skipped}`
+      : `; core: Gatehouse ${mean(c.gatehouse.meanNs)} vs Cedar ${mean(c.cedar.meanNs)}`)
+  );
+}
+
 async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
   log(
     `tier ${spec.name}: generating and compiling (${spec.apps} apps, ${spec.profiles} profiles, ${spec.ranges} ranges${spec.feed ? " + feed" : ""})`,
@@ -217,6 +265,7 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
       count: BUDGETS.breakdownDecisions,
       seconds: BUDGETS.breakdownSeconds,
     });
+    const cedar = cedarFor(compiled);
     log(`tier ${spec.name}: timing on one core`);
     const loops = pinned(() => {
       const decide = measureLatency(
@@ -261,7 +310,13 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
         seconds: BUDGETS.breakdownSeconds,
       });
       const rules = typeof profile === "string" ? { skipped: profile } : profile.time();
+      const arms = sideBySide(authorizer, floorAuthorizer, cedar, stream, {
+        floor: budget(BUDGETS.floorDecisions, BUDGETS.floorSeconds),
+        cedar: budget(BUDGETS.cedarDecisions, BUDGETS.cedarSeconds, 1_000),
+        rounds: SIDE_BY_SIDE_ROUNDS,
+      });
       return {
+        arms,
         decide,
         decideThroughput,
         decideJson,
@@ -279,6 +334,7 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
     log(
       `tier ${spec.name}: ${Math.round(l.decideThroughput.perSecond)} decisions/s, p50 ${(l.decide.p50Ns / 1000).toFixed(2)} µs, p99 ${(l.decide.p99Ns / 1000).toFixed(2)} µs`,
     );
+    log(`tier ${spec.name}: ${armsLine(l.arms)}`);
     log(`tier ${spec.name}: opa bench`);
     const allowed = stream.find((r) => r.template.reasons.length === 0)!.request;
     const native =
@@ -286,15 +342,15 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
         ? { loop: "quick run: not on tier L", single: "quick run: not on tier L" }
         : opaNativeBench(opa, compiled.emitted, opaInputs, allowed, { pin: canPin });
     const pool = await measurePool(compiled.bundle, objects, { seconds: BUDGETS.poolSeconds, batch: 64, inFlight: 4 });
-    const notHere = { skipped: "quick run: HTTP on tier M only" };
+    const notHere = { skipped: quick ? "quick run: HTTP on tier M only" : "HTTP on tiers M and L only" };
     const http = httpHere
-      ? await httpArm(bundlePath, await writeRegoBundle(compiled), stream, {
+      ? await httpArm(bundlePath, await writeRegoBundle(compiled), floorBundlePath, stream, {
           opa,
           pin: canPin,
           concurrency: HTTP_CONCURRENCY,
           seconds: BUDGETS.httpSeconds,
         })
-      : { gatehouse: notHere, opa: notHere, opaTopdown: notHere, serverPinned: false };
+      : { gatehouse: notHere, opa: notHere, opaTopdown: notHere, opaFloor: notHere, serverPinned: false };
     const { sets, prefixes } = prefixCount(compiled);
     return {
       spec,
@@ -337,6 +393,7 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
         http,
         pool,
       },
+      sideBySide: l.arms,
     };
   } finally {
     compiled.dispose();
@@ -407,7 +464,7 @@ try {
   for (const name of tierNames) {
     const spec = TIERS[name];
     if (!spec) throw new Error(`bench: unknown tier \`${name}\` (S, M or L)`);
-    tiers.push(await runTier(spec, withHttp && (!quick || name === "M")));
+    tiers.push(await runTier(spec, withHttp && (quick ? name === "M" : name !== "S")));
   }
   const scaling: { ranges: ScalingPoint[]; apps: ScalingPoint[] } = { ranges: [], apps: [] };
   if (withScaling) {
@@ -441,6 +498,7 @@ try {
   writeFileSync(join(outDir, "results.md"), report);
   writeFileSync(join(outDir, "summary.md"), summaryMarkdown(results));
   process.stdout.write(`${report}\n`);
+  log(`the run took ${(results.durationSeconds / 60).toFixed(1)} min`);
   log(`wrote ${join("bench", "results", ...(quick ? ["quick"] : []))}/`);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -76,11 +76,13 @@ export interface HttpArmOptions {
 
 /**
  * The same stream over loopback HTTP against `gatehouse serve`, `opa run --server` on the
- * bundle as built, and `opa run --server` on its Rego and data alone (OPA's Go evaluator).
+ * bundle as built, `opa run --server` on its Rego and data alone (OPA's Go evaluator), and
+ * `opa run --server` on the trivial-policy floor bundle (OPA's HTTP floor: every answer allows).
  */
 export async function httpArm(
   bundlePath: string,
   regoBundlePath: string,
+  floorBundlePath: string,
   stream: readonly StreamRequest[],
   options: HttpArmOptions,
 ): Promise<TierResult["baselines"]["http"]> {
@@ -88,14 +90,17 @@ export async function httpArm(
   const serverCpu = canPin ? 1 : undefined;
   const bodies = stream.map((r) => `{"input":${r.json}}`);
   const expect = stream.map((r) => r.template.reasons.length === 0);
-  const run = async (start: () => Promise<DecisionServer>): Promise<HttpRun | Skipped> => {
+  const run = async (
+    start: () => Promise<DecisionServer>,
+    expected: readonly boolean[] = expect,
+  ): Promise<HttpRun | Skipped> => {
     let server: DecisionServer | undefined;
     try {
       server = await start();
       const s = server;
       const pin = canPin ? pinProcess(0) : undefined;
       try {
-        return await httpLoad(s, bodies, expect, {
+        return await httpLoad(s, bodies, expected, {
           concurrency: options.concurrency,
           seconds: options.seconds,
           warmupSeconds: Math.max(0.5, options.seconds / 5),
@@ -114,5 +119,9 @@ export async function httpArm(
     : { skipped: "this build has no `gatehouse serve`" };
   const opaRun = await run(() => startOpaServer(opa, bundlePath, serverCpu));
   const opaTopdown = await run(() => startOpaServer(opa, regoBundlePath, serverCpu));
-  return { gatehouse, opa: opaRun, opaTopdown, serverPinned: canPin };
+  const opaFloor = await run(
+    () => startOpaServer(opa, floorBundlePath, serverCpu),
+    expect.map(() => true),
+  );
+  return { gatehouse, opa: opaRun, opaTopdown, opaFloor, serverPinned: canPin };
 }

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -12,6 +13,8 @@ export interface DecisionServer {
   readonly name: string;
   /** The decision endpoint, e.g. `http://127.0.0.1:8181/v1/data/gatehouse/decision`. */
   readonly url: string;
+  /** CPU seconds the server process has used so far (all its threads), when the system tells. */
+  cpuSeconds(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -25,6 +28,26 @@ export interface HttpRun {
   readonly errors: number;
   /** Responses whose `allow` differed from the stream's expectation (checked on every response). */
   readonly wrong: number;
+  /** CPU seconds the server used during the timed run, when measured. */
+  readonly serverCpuSeconds?: number;
+  /** Requests per second of server CPU: the throughput one core would give. */
+  readonly perCoreSecond?: number;
+}
+
+let clockTicks: number | undefined;
+
+/** CPU seconds (user + system) process `pid` has used, from /proc; undefined elsewhere. */
+export function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    clockTicks ??= Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return undefined;
+  }
 }
 
 function freePort(): Promise<number> {
@@ -84,7 +107,12 @@ export async function startOpaServer(opa: OpaBinary, bundlePath: string, cpu?: n
     child,
     () => output,
   );
-  return { name: "opa run --server", url: `${base}/v1/data/gatehouse/decision`, stop: () => stopChild(child) };
+  return {
+    name: "opa run --server",
+    url: `${base}/v1/data/gatehouse/decision`,
+    cpuSeconds: () => processCpuSeconds(child.pid),
+    stop: () => stopChild(child),
+  };
 }
 
 /** Whether this build has `gatehouse serve` (listed among the CLI's commands). */
@@ -121,7 +149,12 @@ export async function startGatehouseServe(bundlePath: string, cpu?: number): Pro
     child,
     () => output,
   );
-  return { name: "gatehouse serve", url: `${base}/v1/data/gatehouse/decision`, stop: () => stopChild(child) };
+  return {
+    name: "gatehouse serve",
+    url: `${base}/v1/data/gatehouse/decision`,
+    cpuSeconds: () => processCpuSeconds(child.pid),
+    stop: () => stopChild(child),
+  };
 }
 
 function post(agent: Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
@@ -189,11 +222,16 @@ export async function httpLoad(
   await run(options.warmupSeconds, false);
   errors = 0;
   wrong = 0;
+  const cpuBefore = server.cpuSeconds();
   const start = process.hrtime.bigint();
   const requests = await run(options.seconds, true);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpuAfter = server.cpuSeconds();
   agent.destroy();
+  const cpu =
+    cpuBefore !== undefined && cpuAfter !== undefined && cpuAfter > cpuBefore ? cpuAfter - cpuBefore : undefined;
   return {
+    ...(cpu !== undefined ? { serverCpuSeconds: cpu, perCoreSecond: requests / cpu } : {}),
     concurrency: options.concurrency,
     requests,
     seconds,

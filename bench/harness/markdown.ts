@@ -1,4 +1,5 @@
 import { isSkipped, type BenchResults, type ScalingPoint, type TierResult } from "./results.js";
+import type { LatencyStats } from "./measure.js";
 import { median } from "./targets.js";
 
 /** Nanoseconds as microseconds with two decimals. */
@@ -124,9 +125,11 @@ function httpRows(tiers: readonly TierResult[]): string[][] {
       ["gatehouse serve", h.gatehouse],
       ["opa run --server, the same bundle", h.opa],
       ["opa run --server, its Rego and data (topdown)", h.opaTopdown],
+      ["opa run --server, trivial-policy floor (HTTP floor)", h.opaFloor],
     ] as const) {
+      if (run === undefined) continue;
       if (isSkipped(run)) {
-        rows.push([t.spec.name, label, "—", "—", "—", "—", run.skipped]);
+        rows.push([t.spec.name, label, "—", "—", "—", "—", "—", run.skipped]);
         continue;
       }
       const vs = isSkipped(h.gatehouse) ? "—" : ratio(h.gatehouse.perSecond / run.perSecond);
@@ -134,12 +137,63 @@ function httpRows(tiers: readonly TierResult[]): string[][] {
         t.spec.name,
         label,
         count(run.perSecond),
+        run.perCoreSecond === undefined
+          ? "—"
+          : `${count(run.perCoreSecond)} (${run.serverCpuSeconds!.toFixed(1)} CPU s)`,
         us(run.latency.p50Ns),
         us(run.latency.p99Ns),
         vs,
         `${run.concurrency} connections, ${count(run.requests)} requests, ${run.errors} errors, ${run.wrong} wrong${h.serverPinned ? "; server on core 1, client on core 0" : ""}`,
       ]);
     }
+  }
+  return rows;
+}
+
+function sideBySideRows(tiers: readonly TierResult[]): string[][] {
+  const rows: string[][] = [];
+  const line = (t: TierResult, arm: string, l: LatencyStats, r: string, what: string): string[] => [
+    t.spec.name,
+    arm,
+    us(l.meanNs),
+    us(l.p50Ns),
+    us(l.p99Ns),
+    count(l.count),
+    r,
+    what,
+  ];
+  for (const t of tiers) {
+    const a = t.sideBySide;
+    if (isSkipped(a)) {
+      rows.push([t.spec.name, "—", "—", "—", "—", "—", "—", a.skipped]);
+      continue;
+    }
+    rows.push(line(t, "Gatehouse `decide(request)`", a.gatehouse, "1×", "every stream request"));
+    rows.push(
+      line(
+        t,
+        "trivial-policy floor, same runtime",
+        a.floor,
+        `Gatehouse ÷ floor = ${ratio(a.gatehouse.meanNs / a.floor.meanNs)}`,
+        "the same requests",
+      ),
+    );
+    const c = a.cedar;
+    if (isSkipped(c)) {
+      rows.push([t.spec.name, "Cedar", "—", "—", "—", "—", "—", c.skipped]);
+      continue;
+    }
+    rows.push(line(t, "Gatehouse, core requests", c.gatehouse, "1×", `the stream's ${count(c.checked)} core requests`));
+    rows.push(
+      line(
+        t,
+        `Cedar ${c.version}, equivalent policy`,
+        c.cedar,
+        `Cedar ÷ Gatehouse = ${ratio(c.cedar.meanNs / c.gatehouse.meanNs)}`,
+        `${count(c.policies)} policies, ${count(c.rangeTests)} isInRange tests, parsed in ${ms(c.prepareMs)}; ` +
+          `agreed on ${count(c.checked - c.disagreements)} of ${count(c.checked)}`,
+      ),
+    );
   }
   return rows;
 }
@@ -311,6 +365,19 @@ export function markdownReport(r: BenchResults, chartFile: string | undefined): 
       "decideMany: batches of the stream. Worker pool: every core, batches in flight.",
     "",
   );
+  out.push("## Side by side: the trivial-policy floor and Cedar", "");
+  out.push(table(["tier", "arm", "mean", "p50", "p99", "timed", "ratio", "what"], sideBySideRows(r.tiers)));
+  out.push(
+    "Timed in one process on the same requests, in interleaved rounds (each pair alternates " +
+      "within every round, so a change in the machine's load falls on both). The floor is a bundle whose " +
+      "policy returns a constant plain allow, built by the same `opa build -t wasm` and decided by the same " +
+      "runtime (`Authorizer.decide`): everything but the Rego. Cedar decides, through `@cedar-policy/cedar-wasm` " +
+      "(`statefulIsAuthorized`, policies parsed once), an equivalent policy for the core of the workload — the " +
+      "connected-app allowlist, app assignment by profile or permission set, the profile's login IP ranges — " +
+      "generated from the same declarations (bench/harness/cedar.ts), on the stream's requests inside that core, " +
+      "after checking that it decides each of them as Gatehouse does.",
+    "",
+  );
   out.push("## Baselines", "");
   for (const t of r.tiers) {
     out.push(`### Tier ${t.spec.name}`, "");
@@ -319,9 +386,23 @@ export function markdownReport(r: BenchResults, chartFile: string | undefined): 
   out.push("### (c) HTTP on loopback", "");
   out.push(
     table(
-      ["tier", "server", "requests/s", "p50", "p99", "gatehouse serve ÷ this (requests/s)", "how"],
+      [
+        "tier",
+        "server",
+        "requests/s",
+        "per core (requests ÷ server CPU seconds)",
+        "p50",
+        "p99",
+        "gatehouse serve ÷ this (requests/s)",
+        "how",
+      ],
       httpRows(r.tiers),
     ),
+  );
+  out.push(
+    "The same keep-alive client, concurrency and stream against every server. The HTTP floor serves a policy whose " +
+      "decision is a constant allow: what OPA's server costs per request before any policy runs.",
+    "",
   );
   out.push("## Where a decision's time goes", "");
   out.push(...breakdownSection(r.tiers));

@@ -94,10 +94,39 @@ export interface TierResult {
       readonly opa: HttpRun | Skipped;
       /** `opa run --server` on the same Rego and data without policy.wasm: OPA's Go evaluator. */
       readonly opaTopdown: HttpRun | Skipped;
+      /** `opa run --server` on the trivial-policy floor bundle: OPA's HTTP floor. */
+      readonly opaFloor: HttpRun | Skipped;
       readonly serverPinned: boolean;
     };
     readonly pool: PoolRun;
   };
+  /** The issue-15 arms, timed side by side on the same requests in interleaved rounds. */
+  readonly sideBySide: SideBySide | Skipped;
+}
+
+/** Gatehouse against the trivial-policy floor (whole stream) and against Cedar (the core of the stream). */
+export interface SideBySide {
+  readonly rounds: number;
+  /** `decide(request)` on the tier's bundle, every stream request. */
+  readonly gatehouse: LatencyStats;
+  /** `decide(request)` on the trivial-policy floor bundle, the same requests. */
+  readonly floor: LatencyStats;
+  readonly cedar: CedarResult | Skipped;
+}
+
+/** The Cedar arm on the core of the stream (allowlist, assignment, login IP ranges). */
+export interface CedarResult {
+  readonly version: string;
+  readonly policies: number;
+  readonly rangeTests: number;
+  readonly prepareMs: number;
+  /** Core stream requests decided by both before timing, and how many disagreed on allow. */
+  readonly checked: number;
+  readonly disagreements: number;
+  /** Gatehouse `decide(request)` on the core requests. */
+  readonly gatehouse: LatencyStats;
+  /** Cedar's `statefulIsAuthorized` (with the request's entities built) on the same requests. */
+  readonly cedar: LatencyStats;
 }
 
 /** One point of a scaling curve. */

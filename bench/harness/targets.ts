@@ -1,4 +1,12 @@
-import { isSkipped, type ScalingPoint, type TargetResult, type TierResult } from "./results.js";
+import type { HttpRun } from "./http.js";
+import {
+  isSkipped,
+  type CedarResult,
+  type ScalingPoint,
+  type Skipped,
+  type TargetResult,
+  type TierResult,
+} from "./results.js";
 
 const us = (ns: number): string => `${(ns / 1000).toFixed(2)} µs`;
 const ms = (v: number): string => `${v.toFixed(0)} ms`;
@@ -50,6 +58,109 @@ function flatness(
   );
 }
 
+const perSecond = (v: number): string => `${Math.round(v).toLocaleString("en-US")}/s`;
+
+/** Requests per second of server CPU, or the wall-clock rate when the CPU time was not read. */
+function perCore(run: HttpRun): { value: number; how: string } {
+  return run.perCoreSecond !== undefined
+    ? { value: run.perCoreSecond, how: "requests ÷ server CPU seconds" }
+    : { value: run.perSecond, how: "wall-clock requests/s (server CPU time not read)" };
+}
+
+/** The targets of engine v2 (issue 15): the floor, Cedar, OPA's evaluator and servers. */
+function engineV2Targets(m: TierResult | undefined, l: TierResult | undefined): TargetResult[] {
+  const out: TargetResult[] = [];
+  const arms = m?.sideBySide;
+  if (m && arms && !isSkipped(arms)) {
+    const ratio = arms.gatehouse.meanNs / arms.floor.meanNs;
+    out.push(
+      judged(
+        "tier M mean ÷ trivial-policy floor mean (same runtime, same requests, interleaved)",
+        "≤ 3×",
+        `${us(arms.gatehouse.meanNs)} ÷ ${us(arms.floor.meanNs)} = ${times(ratio)}`,
+        ratio / 3,
+      ),
+    );
+  } else out.push(missing("tier M mean ÷ trivial-policy floor mean", "≤ 3×", "tier M side-by-side arms not run"));
+  if (m)
+    out.push(
+      judged(
+        "p99 latency, tier M (engine v2)",
+        "≤ 30 µs",
+        us(m.gatehouse.decide.p99Ns),
+        m.gatehouse.decide.p99Ns / 30_000,
+      ),
+    );
+  else out.push(missing("p99 latency, tier M (engine v2)", "≤ 30 µs", "tier M not run"));
+  const cedar: CedarResult | Skipped | undefined = arms && !isSkipped(arms) ? arms.cedar : arms;
+  if (cedar && !isSkipped(cedar)) {
+    const speedup = cedar.cedar.meanNs / cedar.gatehouse.meanNs;
+    out.push(
+      judged(
+        "faster than Cedar on the equivalent policy (tier M, core requests, mean)",
+        "> 1× (Cedar time ÷ Gatehouse time)",
+        `${us(cedar.cedar.meanNs)} ÷ ${us(cedar.gatehouse.meanNs)} = ${times(speedup)}`,
+        1 / speedup,
+        `decisions agreed on ${cedar.checked} of ${cedar.checked} core requests`,
+      ),
+    );
+  } else
+    out.push(
+      missing(
+        "faster than Cedar on the equivalent policy (tier M)",
+        "> 1×",
+        cedar && isSkipped(cedar) ? cedar.skipped : "tier M not run",
+      ),
+    );
+  const single = l?.baselines.opaNative.single;
+  if (single && !isSkipped(single))
+    out.push(
+      judged(
+        "`opa bench`, one prepared input, tier L (OPA's Go evaluator)",
+        "≤ 150 µs",
+        us(single.nsPerDecision),
+        single.nsPerDecision / 150_000,
+      ),
+    );
+  else
+    out.push(
+      missing("`opa bench`, one prepared input, tier L", "≤ 150 µs", single ? single.skipped : "tier L not run"),
+    );
+  const http = l?.baselines.http;
+  if (http && !isSkipped(http.opa)) {
+    const opa = perCore(http.opa);
+    out.push(
+      judged(
+        "`opa run --server` at tier L, requests/s per core",
+        "≥ 3,000/s",
+        perSecond(opa.value),
+        3000 / opa.value,
+        opa.how,
+      ),
+    );
+    if (!isSkipped(http.gatehouse)) {
+      const gatehouse = perCore(http.gatehouse);
+      const slower = gatehouse.value / opa.value;
+      out.push(
+        judged(
+          "`opa run --server` ÷ `gatehouse serve` at tier L, per core",
+          "≤ 2× slower",
+          `${perSecond(gatehouse.value)} ÷ ${perSecond(opa.value)} = ${times(slower)}`,
+          slower / 2,
+        ),
+      );
+    } else out.push(missing("`opa run --server` ÷ `gatehouse serve` at tier L", "≤ 2× slower", http.gatehouse.skipped));
+  } else
+    out.push(
+      missing(
+        "`opa run --server` at tier L, requests/s per core",
+        "≥ 3,000/s",
+        http && isSkipped(http.opa) ? http.opa.skipped : "HTTP not run on tier L",
+      ),
+    );
+  return out;
+}
+
 /**
  * Judges the issue's targets on one run. Every ratio is oriented so that ≤ 1 means met
  * (measured ÷ goal for limits, goal ÷ measured for floors).
@@ -62,6 +173,7 @@ export function judgeTargets(
   const out: TargetResult[] = [];
   const m = tier("M");
   const l = tier("L");
+  out.push(...engineV2Targets(m, l));
 
   if (m) {
     const rate = m.gatehouse.decideThroughput.perSecond;
