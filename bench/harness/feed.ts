@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { formatPrefix, prefixBounds, type IpFamily } from "../../core/address.js";
 import { packageRoot } from "../../core/package-root.js";
 import { readAwsFeed } from "../../compiler/validate/feeds.js";
@@ -70,7 +70,8 @@ export function benchFeed(random: Random, env: NodeJS.ProcessEnv = process.env):
   const location = feedLocation(env);
   if (existsSync(location)) {
     const root = resolve(packageRoot(), "..");
-    const shown = location.startsWith(root + "/") ? join("..", location.slice(root.length + 1)) : location;
+    // A path outside the repository's parent is shown by its file name: results name no machine's paths.
+    const shown = location.startsWith(root + "/") ? join("..", location.slice(root.length + 1)) : basename(location);
     return fromText(readFileSync(location, "utf8"), "file", shown);
   }
   return fromText(generateFeed(random), "generated", null);

@@ -460,7 +460,7 @@ export function markdownReport(r: BenchResults, chartFile: string | undefined): 
   out.push(
     table(
       ["budget", "value"],
-      Object.entries(r.budgets).map(([k, v]) => [k, count(v)]),
+      Object.entries(r.budgets).map(([k, v]) => [k, Number.isInteger(v) ? count(v) : String(v)]),
     ),
   );
   return out.join("\n");
