@@ -79,6 +79,7 @@ function engineV2Targets(m: TierResult | undefined, l: TierResult | undefined): 
         "≤ 3×",
         `${us(arms.gatehouse.meanNs)} ÷ ${us(arms.floor.meanNs)} = ${times(ratio)}`,
         ratio / 3,
+        `p50: ${us(arms.gatehouse.p50Ns)} ÷ ${us(arms.floor.p50Ns)} = ${times(arms.gatehouse.p50Ns / arms.floor.p50Ns)}`,
       ),
     );
   } else out.push(missing("tier M mean ÷ trivial-policy floor mean", "≤ 3×", "tier M side-by-side arms not run"));
