@@ -16,8 +16,9 @@ patterns(title, key) := [split(p, ".") | some p in object.get(config.rules.gateh
 # text, a key computed during evaluation (a variable, ref or call) is null. A variable that an
 # import names reads the imported document. Undefined for a term that starts neither at `data`
 # nor at an import of part of it.
-path(term) := array.concat(_head(term.value[0]), [_segment(t) | some t in array.slice(term.value, 1, count(term.value))]) if {
+path(term) := array.concat(_head(term.value[0]), keys) if {
 	term.type == "ref"
+	keys := [_segment(t) | some t in array.slice(term.value, 1, count(term.value))]
 }
 
 path(term) := _head(term) if term.type == "var"
@@ -84,6 +85,10 @@ refs_in(term) := {term} if term.type in {"ref", "var"}
 
 refs_in(term) := {e | some e in term.value; e.type in {"ref", "var"}} if term.type in {"array", "set"}
 
-refs_in(term) := {item | some pair in term.value; some item in pair; item.type in {"ref", "var"}} if term.type == "object"
+refs_in(term) := {item |
+	some pair in term.value
+	some item in pair
+	item.type in {"ref", "var"}
+} if term.type == "object"
 
 refs_in(term) := set() if not term.type in {"ref", "var", "array", "set", "object"}
