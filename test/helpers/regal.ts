@@ -14,8 +14,11 @@ export const REGAL: GoToolSpec = {
   versionVariable: "github.com/open-policy-agent/regal/pkg/version.Version",
 };
 
+/** Regal's environment: never asking the network whether a newer Regal exists (it is pinned). */
+const REGAL_ENV = { ...process.env, REGAL_DISABLE_VERSION_CHECK: "true" };
+
 function versionOf(path: string): string | undefined {
-  const run = spawnSync(path, ["version"], { encoding: "utf8", timeout: 30_000 });
+  const run = spawnSync(path, ["version"], { encoding: "utf8", timeout: 30_000, env: REGAL_ENV });
   return run.status === 0 ? /^Version:\s*v?([0-9]+\.[0-9]+\.[0-9]+)/m.exec(run.stdout)?.[1] : undefined;
 }
 
@@ -72,7 +75,7 @@ export function lintRego(dir: string): RegalReport {
       join(root, ".regal", "rules"),
       dir,
     ],
-    { encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+    { encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: REGAL_ENV },
   );
   let report: RegalReport;
   try {
