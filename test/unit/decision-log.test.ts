@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -51,6 +51,15 @@ function masked(mask: readonly MaskRule[], input: unknown = INPUT, result: unkno
   return events[0]!;
 }
 
+/** Where the descriptor `fd` of this process points, or "" when it is gone. */
+function readlinkOr(fd: string): string {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return "";
+  }
+}
+
 function optionsError(open: () => unknown): string {
   try {
     open();
@@ -77,6 +86,13 @@ describe("mask rules are checked when the log opens", () => {
     ["an empty last segment", "/input/a/", "has an empty segment"],
   ])("refuses %s", (_what, rule, message) => {
     expect(optionsError(() => DecisionLog.open({ sink: () => undefined, mask: [rule] }))).toContain(message);
+  });
+
+  it("refuses a path that is not a string even when its text would be one", () => {
+    const path = { toString: () => "/input/a" } as unknown as string;
+    expect(optionsError(() => DecisionLog.open({ sink: () => undefined, mask: [{ path }] }))).toContain(
+      "must start with `/input` or `/result`",
+    );
   });
 
   it("accepts the bare roots /input and /result", () => {
@@ -111,6 +127,45 @@ describe("masking removes fields and records the rule in `erased`", () => {
     expect(event.erased).toEqual(["/input", "/result"]);
   });
 
+  it("reads a multi-digit array index", () => {
+    const list = Array.from({ length: 12 }, (_, i) => i);
+    const event = masked(["/input/list/10"], { list });
+    expect(event.input).toEqual({ list: list.filter((i) => i !== 10) });
+    expect(event.erased).toEqual(["/input/list/10"]);
+  });
+
+  it.each([
+    ["a path through null", "/input/a/b"],
+    ["a path two levels through null", "/input/a/b/c"],
+  ])("skips %s without failing", (_what, rule) => {
+    const event = masked([rule, { op: "upsert", path: rule, value: 1 }], { a: null });
+    expect(event.input).toEqual({ a: null });
+    expect(event.erased).toBeUndefined();
+    expect(event.masked).toBeUndefined();
+  });
+
+  it("never removes through an inherited object: /input/__proto__/… leaves Object.prototype alone", () => {
+    const saved = Object.getOwnPropertyDescriptor(Object.prototype, "propertyIsEnumerable")!;
+    try {
+      const event = masked(["/input/__proto__/propertyIsEnumerable"]);
+      expect(event.erased).toBeUndefined();
+      expect(Object.hasOwn(Object.prototype, "propertyIsEnumerable")).toBe(true);
+    } finally {
+      if (!Object.hasOwn(Object.prototype, "propertyIsEnumerable"))
+        Object.defineProperty(Object.prototype, "propertyIsEnumerable", saved);
+    }
+  });
+
+  it("skips an index with text after its digits", () => {
+    const event = masked([
+      "/input/user/permissionSets/1x",
+      { op: "upsert", path: "/input/user/permissionSets/1x", value: 1 },
+    ]);
+    expect(event.input).toEqual(INPUT);
+    expect(event.erased).toBeUndefined();
+    expect(event.masked).toBeUndefined();
+  });
+
   it("reads %2F as a slash inside a key", () => {
     const event = masked(["/input/a%2Fb"], { "a/b": 1, a: { b: 2 } });
     expect(event.input).toEqual({ a: { b: 2 } });
@@ -120,6 +175,7 @@ describe("masking removes fields and records the rule in `erased`", () => {
     ["a missing field", "/input/session/nothing"],
     ["a missing parent", "/input/nothing/token"],
     ["a path through a scalar", "/input/session/token/x"],
+    ["a path two levels below a scalar", "/input/session/token/x/y"],
     ["an index past the end of an array", "/input/user/permissionSets/2"],
     ["an index with a leading zero", "/input/user/permissionSets/01"],
     ["a negative index", "/input/user/permissionSets/-1"],
@@ -250,6 +306,21 @@ describe("a masked input value never reappears in the result", () => {
   it("leaves the result alone when the masked input field is absent", () => {
     const event = masked(["/input/nothing"]);
     expect(event.result).toEqual(RESULT);
+  });
+
+  it("does not scrub for a result rule whose path also exists in the input", () => {
+    const result = { session: { token: "x" }, message: "quotes secret-token" };
+    const event = masked(["/result/session/token"], INPUT, result);
+    expect(event.result).toEqual({ session: {}, message: "quotes secret-token" });
+  });
+
+  it("scrubs around nulls and numbers in the result", () => {
+    const event = masked(["/input/user/id"], INPUT, { a: null, b: [null, 1, "005A"], c: { d: null } });
+    expect(event.result).toEqual({ a: null, b: [null, 1, QUOTES_MASKED_INPUT], c: { d: null } });
+  });
+
+  it("says why a string was replaced", () => {
+    expect(QUOTES_MASKED_INPUT).toBe("(masked: quotes a masked input field)");
   });
 
   it("does not scrub for rules on the result", () => {
@@ -426,12 +497,76 @@ describe("the file sink", () => {
     log.record("p", '{"a":1}', { allow: true }, "r", 0, { decisionId: "1" });
     log.record("p", '{"a":2}', { allow: true }, "r", 0, { decisionId: "2" });
     await log.close();
+    expect(log.stats()).toEqual({ events: 2, dropped: 0, errors: 0 });
     const lines = readFileSync(file, "utf8").split("\n");
     expect(lines[0]).toBe("earlier");
     expect(lines.slice(1, 3).map((l) => (JSON.parse(l) as DecisionEvent).decision_id)).toEqual(["1", "2"]);
     expect(lines[3]).toBe("");
     await log.close();
   });
+
+  it("writes on its own soon after record, batch after batch, without flush", async () => {
+    const batches: string[] = [];
+    const log = DecisionLog.open({
+      sink: join(tempDir("gatehouse-log-"), "d.jsonl"),
+      writer: (_fd, data) => {
+        batches.push(data.toString("utf8"));
+        return Promise.resolve();
+      },
+    });
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    log.record("p", undefined, undefined, "r", 0);
+    log.record("p", undefined, undefined, "r", 0);
+    await settle();
+    expect(batches).toHaveLength(1);
+    log.record("p", undefined, undefined, "r", 0);
+    await settle();
+    expect(batches).toHaveLength(2);
+    await log.close();
+  });
+
+  it("masks a copy of the result for a file sink, never the caller's decision", async () => {
+    const result = structuredClone(RESULT);
+    const written: string[] = [];
+    const log = DecisionLog.open({
+      sink: join(tempDir("gatehouse-log-"), "d.jsonl"),
+      mask: ["/result/reasons"],
+      writer: (_fd, data) => {
+        written.push(data.toString("utf8"));
+        return Promise.resolve();
+      },
+    });
+    log.record("p", "{}", result, "r", 0);
+    expect(result).toEqual(RESULT);
+    await log.close();
+    expect((JSON.parse(written[0]!) as DecisionEvent).result).toEqual({ allow: false, notes: [], revision: "r1" });
+  });
+
+  it.skipIf(!existsSync("/proc/self/fd"))("closes its file at close (Linux: counted in /proc/self/fd)", async () => {
+    const file = join(tempDir("gatehouse-log-"), "d.jsonl");
+    const open = (): number => readdirSync("/proc/self/fd").filter((fd) => readlinkOr(fd) === file).length;
+    const log = DecisionLog.open({ sink: file });
+    expect(open()).toBe(1);
+    await log.close();
+    expect(open()).toBe(0);
+  });
+
+  it.skipIf(!existsSync("/proc/self/fd"))(
+    "counts and reports a write the file system refuses (Linux: its descriptor closed underneath)",
+    async () => {
+      const file = join(tempDir("gatehouse-log-"), "d.jsonl");
+      const reported: Error[] = [];
+      const log = DecisionLog.open({ sink: file, onError: (e) => reported.push(e) });
+      const fd = readdirSync("/proc/self/fd").find((fd) => readlinkOr(fd) === file)!;
+      closeSync(Number(fd));
+      log.record("p", undefined, undefined, "r", 0);
+      await log.flush();
+      expect(log.stats()).toEqual({ events: 1, dropped: 1, errors: 1 });
+      expect(reported.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(["EBADF"]);
+    },
+  );
 
   it("hands every pending event to the writer on flush, in one batch after the earlier ones", async () => {
     const batches: string[] = [];
