@@ -170,6 +170,12 @@ describe("certainlyLargerThan bounds the JSON size from below without serializin
     expect(certainlyLargerThan(value, bound - 1)).toBe(true);
   });
 
+  it("still counts the members of a container whose own bytes reach the limit exactly", () => {
+    // `[` `]` alone are 2 bytes, `{` `}` too: the member makes them pass a limit of 2.
+    expect(certainlyLargerThan([1], 2)).toBe(true);
+    expect(certainlyLargerThan({ a: 1 }, 2)).toBe(true);
+  });
+
   it("skips members JSON leaves out: undefined, functions, symbols", () => {
     const value = { a: undefined, b: () => 1, c: Symbol("c"), d: 1 };
     // Only `"d":1` and the braces count.
@@ -191,6 +197,8 @@ describe("certainlyLargerThan bounds the JSON size from below without serializin
     expect(certainlyLargerThan(deep, 50, 2)).toBe(true);
     expect(certainlyLargerThan({ a: "x".repeat(100) }, 50, 0)).toBe(false);
     expect(certainlyLargerThan("x".repeat(100), 50, 0)).toBe(true);
+    expect(certainlyLargerThan([["x".repeat(100)]], 50, 1)).toBe(false);
+    expect(certainlyLargerThan([["x".repeat(100)]], 50, 2)).toBe(true);
   });
 
   it("stops reading an object's members once the bound passes the limit", () => {
