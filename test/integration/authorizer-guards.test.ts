@@ -429,7 +429,8 @@ describe("memory and traps", () => {
 
   it("denies every decision with EVALUATION_ERROR once an instance cannot be rebuilt", async () => {
     const small = await quickstart({ maxMemoryPages: 12, maxRequestBytes: 1 << 20 });
-    const wasm = (globalThis as unknown as { WebAssembly: { Instance: unknown } }).WebAssembly;
+    const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (...args: unknown[]) => unknown } })
+      .WebAssembly;
     vi.spyOn(wasm, "Instance").mockImplementation(() => {
       throw new Error("no instance");
     });
