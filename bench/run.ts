@@ -146,7 +146,9 @@ const work = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
 const floorBundle = buildFloorBundle(opa);
 const floorBundlePath = join(work, "floor.tar.gz");
 writeFileSync(floorBundlePath, floorBundle);
-const floorAuthorizer = await Authorizer.load(floorBundle);
+const floorAuthorizer: Authorizer | Skipped = await Authorizer.load(floorBundle).catch((error: unknown) => ({
+  skipped: `the runtime refused the trivial-policy floor bundle: ${(error as Error).message}`,
+}));
 
 /** Runs `f` with this process pinned to CPU 0 (when possible); reports whether it was. */
 function pinned<T>(f: () => T): { value: T; pinned: boolean } {
@@ -214,7 +216,8 @@ function cedarFor(compiled: CompiledTier): CedarArm | Skipped {
   }
 }
 
-function armsLine(arms: SideBySide): string {
+function armsLine(arms: SideBySide | Skipped): string {
+  if (isSkipped(arms)) return `side-by-side arms: ${arms.skipped}`;
   const mean = (ns: number): string => `${(ns / 1000).toFixed(2)} µs`;
   const c = arms.cedar;
   return (
@@ -310,11 +313,13 @@ async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
         seconds: BUDGETS.breakdownSeconds,
       });
       const rules = typeof profile === "string" ? { skipped: profile } : profile.time();
-      const arms = sideBySide(authorizer, floorAuthorizer, cedar, stream, {
-        floor: budget(BUDGETS.floorDecisions, BUDGETS.floorSeconds),
-        cedar: budget(BUDGETS.cedarDecisions, BUDGETS.cedarSeconds, 1_000),
-        rounds: SIDE_BY_SIDE_ROUNDS,
-      });
+      const arms = isSkipped(floorAuthorizer)
+        ? floorAuthorizer
+        : sideBySide(authorizer, floorAuthorizer, cedar, stream, {
+            floor: budget(BUDGETS.floorDecisions, BUDGETS.floorSeconds),
+            cedar: budget(BUDGETS.cedarDecisions, BUDGETS.cedarSeconds, 1_000),
+            rounds: SIDE_BY_SIDE_ROUNDS,
+          });
       return {
         arms,
         decide,
