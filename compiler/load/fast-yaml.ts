@@ -27,25 +27,38 @@ export interface FastFile {
 }
 
 /**
- * Text the fast path leaves to `yaml`, each because the two parsers could disagree there or
- * because the loader reports it: tags (`!`), anchors (`&`) and aliases (`*`) at the start of a
- * token, merge keys, directives, explicit (`?`) and collection keys, keys that resolve to null
- * (empty, `~`, `null`) or have a space before their colon, tabs, a carriage return without a
- * line feed, a byte order mark, `__proto__`. Deliberately coarse: it may send a harmless file
- * to `yaml` (a label `R & D`), never the reverse.
+ * Text the fast path leaves to `yaml`, because the two parsers could disagree there or because
+ * the loader reports it. Deliberately coarse: it may send a harmless file to `yaml` (a label
+ * `R & D`), never the reverse.
  */
 const NEEDS_FULL_PARSER = new RegExp(
   [
+    // Tags, anchors and aliases at the start of a token; merge keys; directives.
     /(?:^|[\s[\]{},:?-])[!&*]/.source,
     /<</.source,
     /^%/.source,
+    // Explicit keys, and a collection written as a key: before a `:`, or as an entry of a flow
+    // mapping. A flow mapping with no quote, comment or collection before its first `}` holds
+    // none: plain scalars in flow cannot contain `}`.
     /(?:^|[\s[{,-])\?(?:\s|$)/.source,
-    /[\]}]\s*:(?:\s|$)/.source,
-    /(?:^|[\s[{,?-])(?:~|null|Null|NULL)?\s*:(?:\s|$)/.source,
+    /[\]}]\s*:/.source,
+    /\{[^}]*["'#[{]/.source,
+    // Tabs, a carriage return without a line feed, a byte order mark inside the text.
     /\t/.source,
     /\r(?!\n)/.source,
     /\uFEFF/.source,
     /__proto__/.source,
+    // A `-` with nothing after it on its line: js-yaml 4.3.2 lets an empty entry of an inner
+    // sequence swallow the outer sequence's next entries.
+    /(?:^|\s)-[ ]*(?:#.*)?\r?$/.source,
+    // `---` or `...` with anything but a comment after it on its line: js-yaml takes `---a`
+    // for a document start and accepts `--- a: 1`, both errors or text to `yaml`.
+    /^(?:---|\.\.\.)(?![ ]*\r?$|[ ]+#)/.source,
+    // A `#` right after a quote or a flow collection: `yaml` wants a space, js-yaml reads a comment.
+    /["'\]}]#/.source,
+    // A block scalar header with `+` or an indentation digit (`|+`, `>1`): the two count
+    // trailing lines and a root scalar's indentation differently.
+    /[|>](?:[1-9]?\+|[+-]?[1-9])/.source,
   ].join("|"),
   "m",
 );
@@ -100,13 +113,17 @@ export function lineStartsOf(text: string): LineCounter {
   return lines;
 }
 
-/** True when `value` holds nothing the fast path cannot vouch for: too deep, or a too long key. */
+/**
+ * True when `value` holds nothing the fast path cannot vouch for: too deep; a too long key; a
+ * key `null`, which is what js-yaml makes of a key that resolves to null (`~`, `null`, empty),
+ * where `yaml` makes it "".
+ */
 function plainEnough(value: unknown, depth: number): boolean {
   if (depth > FAST_MAX_DEPTH) return false;
   if (Array.isArray(value)) return value.every((item) => plainEnough(item, depth + 1));
   if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) {
-      if (key.length > FAST_MAX_KEY_LENGTH || !plainEnough(item, depth + 1)) return false;
+      if (key.length > FAST_MAX_KEY_LENGTH || key === "null" || !plainEnough(item, depth + 1)) return false;
     }
   }
   return true;
@@ -135,8 +152,10 @@ export function fastRead(text: string): FastFile | undefined {
   } catch {
     return undefined;
   }
-  // An empty document and an explicit `null` both load as null; only `yaml` tells them apart.
-  if (starts.length !== values.length || values.some((v) => v === null || !plainEnough(v, 0))) return undefined;
+  // Declarations are mappings. Anything else is reported by `yaml`'s reading, which also tells
+  // an empty document from an explicit `null` (both null here) or an empty block scalar ("").
+  const unsure = (v: unknown): boolean => v === null || typeof v !== "object" || Array.isArray(v) || !plainEnough(v, 0);
+  if (starts.length !== values.length || values.some(unsure)) return undefined;
   const docs = values.map((value, index) => ({ index, value, contentsStart: starts[index]! }));
   return { docs, lines: lineStartsOf(text) };
 }
