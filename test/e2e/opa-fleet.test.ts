@@ -135,6 +135,10 @@ function variant(blockedApp: string | undefined): string {
 }
 
 const children: ChildProcess[] = [];
+// A backstop for a worker that exits without running afterAll: no server outlives the test file.
+process.once("exit", () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
 
 /** Runs the built CLI; resolves with its exit code and output. */
 function cli(args: readonly string[], cwd: string): Promise<{ code: number | null; stderr: string }> {
@@ -314,7 +318,7 @@ async function untilEach(
           .join("\n")}`,
       );
     for (const m of members) if (!when.has(m.name) && (await condition(m))) when.set(m.name, Date.now() - since);
-    await sleep(25);
+    await sleep(100);
   }
   return when;
 }
@@ -399,6 +403,30 @@ function problems(tallies: Map<string, Tally>): Record<string, string[]> {
   for (const [name, t] of tallies)
     if (t.failed.length + t.wrong.length > 0) found[name] = [...t.failed, ...t.wrong].slice(0, 10);
   return found;
+}
+
+/**
+ * Runs `action` while a load (see `load`) runs against every member; stops the load when the
+ * action ends, fails on any failed or wrong decision, then rethrows what the action threw.
+ */
+async function underLoad<T>(
+  allowed: readonly Revision[],
+  action: () => Promise<T>,
+): Promise<{ tallies: Map<string, Tally>; value: T }> {
+  let stop = false;
+  const running = load(members, allowed, () => stop);
+  let outcome: { readonly value: T } | { readonly error: Error };
+  try {
+    outcome = { value: await action() };
+  } catch (error) {
+    outcome = { error: error as Error };
+  }
+  stop = true;
+  // Wrong or failed decisions explain a failure best; then what the action found.
+  const tallies = await running;
+  expect(problems(tallies)).toEqual({});
+  if ("error" in outcome) throw outcome.error;
+  return { tallies, value: outcome.value };
 }
 
 let cwd: string;
@@ -503,27 +531,21 @@ describe("a fleet of two OPA servers and a gatehouse serve, configured from docs
   it("revision 2 rolls out under load: all three converge within the bound, no request fails, every decision is right for its revision", async ({
     annotate,
   }) => {
-    let stop = false;
     const started = Date.now();
-    const running = load(members, [r1, r2], () => stop);
-    let converged: Map<string, number>;
-    let published: number;
-    try {
+    let published = started;
+    const { tallies, value: converged } = await underLoad([r1, r2], async () => {
       await sleep(500); // decisions by revision 1 first
       published = Date.now();
       origin.publish(r2);
-      converged = await untilEach(
+      const when = await untilEach(
         members,
         async (m) => (await reportedRevision(m)) === r2.revision,
         published,
         "revision 2 reported",
       );
       await sleep(500); // and by revision 2 after
-    } finally {
-      stop = true;
-    }
-    const tallies = await running;
-    expect(problems(tallies)).toEqual({});
+      return when;
+    });
     for (const [name, t] of tallies) {
       expect(t.byRevision.get(r1.revision), name).toBeGreaterThan(0);
       expect(t.byRevision.get(r2.revision), name).toBeGreaterThan(0);
@@ -544,19 +566,13 @@ describe("a fleet of two OPA servers and a gatehouse serve, configured from docs
   ] as const)(
     "a revision signed with %s is refused by all three, and revision 2 keeps deciding every request",
     async ([label, refusedRevision, why], { annotate }) => {
-      let stop = false;
-      const running = load(members, [r2], () => stop);
-      let refusedAfter: Map<string, number>;
-      try {
+      const { tallies, value: refusedAfter } = await underLoad([r2], async () => {
         const published = Date.now();
         origin.publish(refusedRevision());
-        refusedAfter = await untilEach(members, (m) => refused(m, why), published, `${label} refused`);
+        const when = await untilEach(members, (m) => refused(m, why), published, `${label} refused`);
         await sleep(500);
-      } finally {
-        stop = true;
-      }
-      const tallies = await running;
-      expect(problems(tallies)).toEqual({});
+        return when;
+      });
       for (const [name, t] of tallies) expect(t.byRevision, name).toEqual(new Map([[r2.revision, t.decisions]]));
       for (const member of members) expect(await reportedRevision(member), member.name).toBe(r2.revision);
       await annotate(`refused: ${[...refusedAfter].map(([n, ms]) => `${n} ${ms} ms`).join(", ")} after publishing`);
