@@ -243,7 +243,8 @@ async function startOpa(name: string, cwd: string): Promise<Member> {
         (r) => r.ok,
         () => false,
       );
-      if (ready) return { name, kind: "opa", url, output };
+      // Only while this opa runs: after a lost bind race, the port is another process's.
+      if (ready && child.exitCode === null) return { name, kind: "opa", url, output };
       await sleep(50);
     }
     if (child.exitCode !== null && /address already in use/.test(output()) && attempt < 5) continue;
@@ -352,7 +353,7 @@ async function load(
     members.map(async (member) => {
       const tally: Tally = { decisions: 0, byRevision: new Map(), failed: [], wrong: [] };
       tallies.set(member.name, tally);
-      /** The newest revision a completed answer carried, and when it completed. */
+      /** The rank in `allowed` of the newest revision a completed answer carried. */
       let newestSeen = -1;
       let next = 0;
       const sender = async (): Promise<void> => {
