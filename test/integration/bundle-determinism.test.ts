@@ -73,8 +73,10 @@ describe("deterministic bundles", () => {
     expect([...archive.files.keys()]).toEqual([
       ".manifest",
       "data.json",
+      "gatehouse/allow.rego",
       "gatehouse/decision.rego",
-      "gatehouse/engine.rego",
+      "gatehouse/explanations.rego",
+      "gatehouse/facts.rego",
       "gatehouse/net.rego",
       "gatehouse/request.rego",
       "policy.wasm",
