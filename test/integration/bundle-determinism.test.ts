@@ -86,10 +86,13 @@ describe("deterministic bundles", () => {
     expect([...archive.files.keys()]).toEqual([
       ".manifest",
       "data.json",
+      "gatehouse/allow.rego",
       "gatehouse/decision.rego",
-      "gatehouse/engine.rego",
+      "gatehouse/explanations.rego",
+      "gatehouse/facts.rego",
       "gatehouse/net.rego",
       "gatehouse/request.rego",
+      "gatehouse/runtime.rego",
       "policy.wasm",
     ]);
     const manifest = JSON.parse(new TextDecoder().decode(archive.files.get(".manifest"))) as Record<string, unknown>;
@@ -108,7 +111,10 @@ describe("deterministic bundles", () => {
           sources: yamlFiles.map((file) => ({ file, sha256: sha256(readFileSync(join(dir, file))) })),
         },
       },
-      wasm: [expect.objectContaining({ entrypoint: "gatehouse/decision", module: "/policy.wasm" })],
+      wasm: [
+        expect.objectContaining({ entrypoint: "gatehouse/decision", module: "/policy.wasm" }),
+        expect.objectContaining({ entrypoint: "gatehouse/runtime/decision", module: "/policy.wasm" }),
+      ],
     });
     expect(built.revision).toMatch(/^[0-9a-f]{32}$/);
     const data = JSON.parse(new TextDecoder().decode(archive.files.get("data.json"))) as {
