@@ -158,13 +158,11 @@ export function opaHashedJson(bytes: Uint8Array): string | undefined {
   return goJson(value);
 }
 
-/** Strings (skipped) and numbers, in JSON text already known to be valid. */
-const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*/g;
-
 /** True when JSON.stringify would print every number of the JSON `text` exactly as written. */
 function numbersPrintAsWritten(text: string): boolean {
-  TOKENS.lastIndex = 0;
-  for (let m = TOKENS.exec(text); m !== null; m = TOKENS.exec(text)) {
+  // Strings (skipped) and numbers. A fresh pattern per call: its `lastIndex` starts at 0.
+  const tokens = /"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*/g;
+  for (let m = tokens.exec(text); m !== null; m = tokens.exec(text)) {
     const token = m[0];
     if (token.charCodeAt(0) !== 0x22 && JSON.stringify(Number(token)) !== token) return false;
   }
@@ -186,15 +184,11 @@ function goJson(value: unknown): string {
   const keys = Object.keys(object);
   // UTF-16 order is code point order unless a key holds a surrogate (a character past U+FFFF).
   // Stryker disable next-line ConditionalExpression: always taking the comparator is the exact slow path (the default order is code point order without surrogates); never taking it is pinned by the astral-key tests
-  keys.sort(keys.some((k) => SURROGATE.test(k)) ? compareCodePoints : undefined);
+  keys.sort(keys.some((k) => /[\ud800-\udfff]/.test(k)) ? compareCodePoints : undefined);
   let out = "{";
   for (let i = 0; i < keys.length; i++) out += `${i > 0 ? "," : ""}${goString(keys[i]!)}:${goJson(object[keys[i]!])}`;
   return `${out}}`;
 }
-
-const SURROGATE = /[\ud800-\udfff]/;
-const GO_DIFFERS = /[\u2028\u2029\ud800-\udfff]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * A string as Go's encoding/json writes it with HTML escaping off. JSON.stringify agrees on
@@ -203,10 +197,10 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 function goString(value: string): string {
   // Stryker disable next-line ConditionalExpression: never taking the fast path is the exact slow path; always taking it is pinned by the U+2028 and surrogate tests
-  if (!GO_DIFFERS.test(value)) return JSON.stringify(value);
-  return JSON.stringify(value.replace(LONE_SURROGATE, "\ufffd")).replace(/[\u2028\u2029]/g, (c) =>
-    c === "\u2028" ? "\\u2028" : "\\u2029",
-  );
+  if (!/[\u2028\u2029\ud800-\udfff]/.test(value)) return JSON.stringify(value);
+  return JSON.stringify(
+    value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"),
+  ).replace(/[\u2028\u2029]/g, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"));
 }
 
 /** Orders strings by code point, as Go orders UTF-8 strings (JS's `<` compares UTF-16 units). */
