@@ -11,6 +11,7 @@ export default defineConfig({
       "test/unit/address.test.ts",
       "test/unit/prefix-cover.test.ts",
       "test/unit/bundle-archive.test.ts",
+      "test/unit/bundle-archive-streams.test.ts",
       "test/unit/bundle-signing.test.ts",
       "test/unit/verify.test.ts",
       "test/unit/verify-allowlist.test.ts",

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { pack, type Headers as Header } from "tar-stream";
 import { describe, expect, it } from "vitest";
-import { readArchive, writeArchive, type ArchiveLimits } from "../../core/bundle-archive.js";
+import { normalizeEntryName, readArchive, writeArchive, type ArchiveLimits } from "../../core/bundle-archive.js";
 import { Authorizer, BundleError } from "../../wasm/index.js";
 
 type Entry = Partial<Header> & Pick<Header, "name"> & { readonly content?: string };
@@ -359,5 +359,41 @@ describe("readArchive limits and reads (each test pins one rule)", () => {
       "ENTRY_NOT_A_FILE: entry `x` is a fifo, not a regular file",
     );
     expect(await problem([file("a/../b")])).toBe("ENTRY_PATH_UNSAFE: entry `a/../b` has an unsafe path");
+  });
+});
+
+describe("writeArchive writes bytes that depend only on the files", () => {
+  it("writes OPA's leading `/`, mode 0644, zero owners and time, empty owner names, and a gzip header of maximum compression without time or OS", async () => {
+    const gz = Buffer.from(await writeArchive([["a.json", new TextEncoder().encode("{}")]]));
+    // ID1 ID2, deflate, no flags, MTIME 0, XFL 2 (level 9, the slowest and smallest), OS 255 (unknown).
+    expect(gz.subarray(0, 10).toString("hex")).toBe("1f8b08000000000002ff");
+    const tar = gunzipSync(gz);
+    const field = (at: number, length: number) => tar.subarray(at, at + length).toString("latin1");
+    expect(field(0, 100)).toBe("/a.json".padEnd(100, "\0"));
+    expect(field(100, 8)).toBe("000644 \0"); // mode
+    expect(field(108, 8)).toBe("000000 \0"); // uid
+    expect(field(116, 8)).toBe("000000 \0"); // gid
+    expect(field(124, 12)).toBe("00000000002 "); // size
+    expect(field(136, 12)).toBe("00000000000 "); // mtime
+    expect(field(156, 1)).toBe("0"); // a regular file
+    expect(field(257, 6)).toBe("ustar\0");
+    expect(field(265, 32)).toBe("\0".repeat(32)); // uname
+    expect(field(297, 32)).toBe("\0".repeat(32)); // gname
+    expect(field(512, 2)).toBe("{}");
+    expect(tar.byteLength).toBe(2048);
+  });
+});
+
+describe("normalizeEntryName", () => {
+  it.each([[""], ["/"], ["//"], ["//a"], ["a/"], ["/a//b"]])(
+    "refuses %j: no empty name or segment, before or after OPA's leading `/`",
+    (name) => {
+      expect(normalizeEntryName(name)).toBeUndefined();
+    },
+  );
+
+  it("drops exactly one leading `/`", () => {
+    expect(normalizeEntryName("/gatehouse/a.rego")).toBe("gatehouse/a.rego");
+    expect(normalizeEntryName("gatehouse/a.rego")).toBe("gatehouse/a.rego");
   });
 });
