@@ -13,6 +13,7 @@ export default defineConfig({
       "test/unit/bundle-archive.test.ts",
       "test/unit/bundle-archive-streams.test.ts",
       "test/unit/bundle-signing.test.ts",
+      "test/unit/bundle-signing-fast-path.test.ts",
       "test/unit/verify.test.ts",
       "test/unit/verify-allowlist.test.ts",
     ],
