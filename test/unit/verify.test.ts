@@ -414,7 +414,8 @@ describe("verifyBundle: one rule per test", () => {
 
   it("a token without a key id, while a key id is configured, is checked against the configured key", async () => {
     const anonymous = await signedClaims({ files: fileList() });
-    expect(await verifyBundle(anonymous, { ...key, keyId: "prod" })).toEqual({
+    // Strict: the outcome names no key id at all, not an undefined one.
+    expect(await verifyBundle(anonymous, { ...key, keyId: "prod" })).toStrictEqual({
       ok: true,
       signature: { algorithm: "RS256", files: 4 },
     });
@@ -566,6 +567,9 @@ describe("verifyBundle: keys, lists and encodings", () => {
     expect(await outcome(withPlugin(7), key)).toBe(
       "SIGNATURE_INVALID: the bundle is signed by the plugin `7`, which Gatehouse cannot verify",
     );
+    expect(await outcome(withPlugin(["kms"]), key)).toBe(
+      'SIGNATURE_INVALID: the bundle is signed by the plugin `["kms"]`, which Gatehouse cannot verify',
+    );
     expect(await outcome(withTokens([7 as unknown as string]), key)).toBe(
       "SIGNATURE_INVALID: `.signatures.json` must hold exactly one JWT",
     );
@@ -592,6 +596,11 @@ describe("verifyBundle: keys, lists and encodings", () => {
     for (const name of extra) added.set(name, text(""));
     expect(await outcome(added, key)).toBe(
       "SIGNATURE_FILE_UNLISTED: the signature does not cover `a.rego`, `b.rego`, `c.rego` and 2 more",
+    );
+    const three = new Map(await signedClaims({ files: fileList() }));
+    for (const name of extra.slice(0, 3)) three.set(name, text(""));
+    expect(await outcome(three, key)).toBe(
+      "SIGNATURE_FILE_UNLISTED: the signature does not cover `b.rego`, `d.rego`, `e.rego`",
     );
     const ghosts = ["z.rego", "y.rego"].map((name) => ({ name, hash: "00", algorithm: "SHA-256" }));
     expect(await outcome(await signedClaims({ files: [...fileList(), ...ghosts] }), key)).toBe(
