@@ -18,6 +18,7 @@ export default defineConfig({
       "test/unit/verify-allowlist.test.ts",
     ],
     testTimeout: 120_000,
-    globalSetup: ["test/global-setup.ts"],
+    // No global setup: none of these tests runs opa or another tool, so a fresh clone runs them
+    // (and the core mutation run) right after `npm ci`, without building any.
   },
 });
