@@ -1,19 +1,18 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * The tests the decision-path mutation run (stryker.decision-path.config.js) executes: those that
- * load a real bundle into the runtime in process. End-to-end tests run the built CLI in a child
- * process, where no mutant is active, so they are left out.
+ * The tests the decision-path mutation run (stryker.decision-path.config.js) executes: tests of
+ * the four modules that load no bundle in a hook, so that each mutant runs only the tests that
+ * reach it. The integration tests (test/integration/), which load real bundles in their hooks,
+ * run in `npm test`; in this run every mutant their hooks reach would need all of them.
  */
 export default defineConfig({
   test: {
     include: [
-      "test/integration/request-validator.test.ts",
-      "test/integration/input-limits.test.ts",
-      "test/integration/decision-log.test.ts",
-      "test/integration/runtime.test.ts",
-      "test/integration/reload.test.ts",
-      "test/integration/bundle-verification.test.ts",
+      "test/unit/decision-log.test.ts",
+      "test/unit/request-validator.test.ts",
+      "test/integration/authorizer-guards.test.ts",
+      "test/integration/reloading-guards.test.ts",
     ],
     testTimeout: 120_000,
     hookTimeout: 600_000,

@@ -31,14 +31,19 @@ async function compile(dir: string): Promise<TestBundle> {
  * mutates no compiler code and would otherwise compile the same bundles for every mutant.
  */
 async function build(dir: string, name: string): Promise<TestBundle> {
+  return cachedBundle(name, () => compile(dir));
+}
+
+/** The bundle `make` builds, reused from GATEHOUSE_TEST_BUNDLE_CACHE under `name` when that is set. */
+export async function cachedBundle(name: string, make: () => Promise<TestBundle>): Promise<TestBundle> {
   const cache = process.env.GATEHOUSE_TEST_BUNDLE_CACHE;
-  if (cache === undefined || cache === "") return compile(dir);
+  if (cache === undefined || cache === "") return make();
   const file = join(cache, `${name}.json`);
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, "utf8")) as { bytes: string; revision: string };
     return { bytes: new Uint8Array(Buffer.from(saved.bytes, "base64")), revision: saved.revision };
   }
-  const built = await compile(dir);
+  const built = await make();
   writeFileSync(
     `${file}.${process.pid}`,
     JSON.stringify({ bytes: Buffer.from(built.bytes).toString("base64"), revision: built.revision }),
