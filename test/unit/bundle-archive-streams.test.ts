@@ -14,19 +14,26 @@ import { readArchive, type ArchiveResult } from "../../core/bundle-archive.js";
 /** What a scripted extractor does once all the (ignored) tar bytes have arrived. */
 type Play = (extractor: ScriptedExtract) => Promise<void>;
 
-const script = vi.hoisted(() => ({ play: undefined as Play | undefined }));
+const script = vi.hoisted(() => ({ play: undefined as Play | undefined, slow: false }));
 
 /** An extractor that ignores the tar bytes and then plays the script, as readArchive sees it. */
 class ScriptedExtract extends Writable {
   /** How many times readArchive asked for the next entry. */
   nexts = 0;
+  /** The most bytes ever waiting in this extractor's buffer. */
+  mostBuffered = 0;
 
-  constructor(private readonly play: Play) {
-    super();
+  constructor(
+    private readonly play: Play,
+    private readonly slow: boolean,
+  ) {
+    super({ highWaterMark: 16 * 1024 });
   }
 
   override _write(_chunk: unknown, _encoding: string, done: () => void): void {
-    done();
+    this.mostBuffered = Math.max(this.mostBuffered, this.writableLength);
+    if (this.slow) setTimeout(done, 1);
+    else done();
   }
 
   override _final(done: () => void): void {
@@ -45,22 +52,26 @@ vi.mock("tar-stream", async (importOriginal) => {
   const tar = await importOriginal<typeof tarStreamModule>();
   return {
     ...tar,
-    extract: () => (script.play === undefined ? tar.extract() : new ScriptedExtract(script.play)),
+    extract: () => (script.play === undefined ? tar.extract() : new ScriptedExtract(script.play, script.slow)),
   };
 });
 
 afterEach(() => {
   script.play = undefined;
+  script.slow = false;
 });
 
 /** readArchive over a valid gzip, with the extractor playing `play`; also returns that extractor. */
-async function readScripted(play: Play): Promise<{ result: ArchiveResult; extractor: ScriptedExtract }> {
+async function readScripted(
+  play: Play,
+  tar: Buffer = Buffer.from("tar bytes the script ignores"),
+): Promise<{ result: ArchiveResult; extractor: ScriptedExtract }> {
   let extractor: ScriptedExtract | undefined;
   script.play = (ex) => {
     extractor = ex;
     return play(ex);
   };
-  const result = await readArchive(gzipSync(Buffer.from("tar bytes the script ignores")));
+  const result = await readArchive(gzipSync(tar));
   // Let the script run to its end: what it does after the read settled must change nothing.
   await tick();
   await tick();
@@ -140,5 +151,16 @@ describe("readArchive checks each entry against its header, whatever the tar lib
     });
     expect(result).toMatchObject({ ok: false, message: "the archive is not a valid tar: bad checksum" });
     expect(extractor.nexts).toBe(0);
+  });
+});
+
+describe("readArchive holds little of the decompressed stream at a time", () => {
+  it("decompression waits while the tar reader is busy: its buffer never holds more than one chunk past its limit", async () => {
+    script.slow = true;
+    // 2 MiB expands from a few KiB, far faster than this reader takes it (1 ms per chunk).
+    const { result, extractor } = await readScripted(() => Promise.resolve(), Buffer.alloc(2 << 20));
+    expect(result).toEqual({ ok: true, files: new Map() });
+    expect(extractor.mostBuffered).toBeGreaterThan(0);
+    expect(extractor.mostBuffered).toBeLessThanOrEqual(16 * 1024 + 64 * 1024);
   });
 });
