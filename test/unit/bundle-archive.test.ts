@@ -137,13 +137,13 @@ async function truncatedTar(entries: readonly Entry[], length: number): Promise<
   return gzipSync(gunzipSync(await archive(entries)).subarray(0, length));
 }
 
-/** A ustar header of a regular file `name` declaring `size` bytes, with its checksum. */
-function tarHeader(name: string, size: number): Buffer {
+/** A ustar header of an entry `name` declaring `size` bytes (a regular file unless `typeflag` says otherwise), with its checksum. */
+function tarHeader(name: string, size: number, typeflag = "0"): Buffer {
   const h = Buffer.alloc(512);
   h.write(name, 0, "ascii");
   h.write("0000644\0", 100, "ascii");
   h.write(`${size.toString(8).padStart(11, "0")}\0`, 124, "ascii");
-  h.write("0", 156, "ascii");
+  h.write(typeflag, 156, "ascii");
   h.write("ustar\u000000", 257, "binary");
   h.fill(" ", 148, 156);
   h.write(
@@ -332,6 +332,19 @@ describe("readArchive limits and reads (each test pins one rule)", () => {
       expect(Buffer.from(result.files.get("policy.wasm")!).equals(content)).toBe(true);
       expect(new TextDecoder().decode(result.files.get("data.json"))).toBe("{}");
     }
+  });
+
+  it("reads a contiguous-file entry (tar type 7) as a regular file", async () => {
+    expect(await problem([{ name: "/data.json", type: "contiguous-file", content: "{}" }])).toBe("ok: data.json");
+  });
+
+  it("refuses an entry of a type tar does not define, naming it a special entry", async () => {
+    const bytes = gzipSync(Buffer.concat([tarHeader("data.json", 0, "A"), Buffer.alloc(1024)]));
+    expect(await readArchive(bytes)).toEqual({
+      ok: false,
+      problem: "ENTRY_NOT_A_FILE",
+      message: "entry `data.json` is a special entry, not a regular file",
+    });
   });
 
   it("refuses a directory entry with an unsafe name", async () => {
