@@ -401,8 +401,10 @@ describe("writeArchive's deflate level", () => {
   it("deflates at the level given, 9 when none is: the gzip header's XFL byte says which", async () => {
     const files: Array<[string, Uint8Array]> = [["a.json", new TextEncoder().encode("{}")]];
     // XFL: 2 for level 9 (slowest), 4 for level 1 (fastest), 0 for the levels between.
-    const xfl = async (level?: number) => Buffer.from(await writeArchive(files, { level }))[8];
-    expect([await xfl(), await xfl(9), await xfl(6), await xfl(1)]).toEqual([2, 2, 0, 4]);
+    const xfl = async (options?: { level: number }) => Buffer.from(await writeArchive(files, options))[8];
+    expect([await xfl(), await xfl({ level: 9 }), await xfl({ level: 6 }), await xfl({ level: 1 })]).toEqual([
+      2, 2, 0, 4,
+    ]);
   });
 });
 
