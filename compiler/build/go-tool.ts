@@ -17,6 +17,12 @@ export interface GoToolSpec {
   readonly package?: string;
   /** Build tags. */
   readonly tags?: readonly string[];
+  /**
+   * A Go string variable that only the tool's own release builds set to its version, e.g.
+   * `github.com/open-policy-agent/regal/pkg/version.Version`: set to `v<pinned version>` with
+   * `-ldflags -X`, so the built tool reports the version it was built from.
+   */
+  readonly versionVariable?: string;
 }
 
 /** Why a tool could not be built, in words for the CLI to print. */
@@ -83,7 +89,8 @@ export function buildGoTool(
     `building ${spec.name} v${pinnedToolVersion(spec)} from tools/${spec.name} with ${go} (first run only; this can take a few minutes)`,
   );
   const tags = spec.tags && spec.tags.length > 0 ? ["-tags", spec.tags.join(",")] : [];
-  const run = spawnSync(go, ["build", "-trimpath", ...tags, "-o", temp, spec.package ?? spec.module], {
+  const ldflags = spec.versionVariable ? ["-ldflags", `-X ${spec.versionVariable}=v${pinnedToolVersion(spec)}`] : [];
+  const run = spawnSync(go, ["build", "-trimpath", ...tags, ...ldflags, "-o", temp, spec.package ?? spec.module], {
     cwd: join(packageRoot(), "tools", spec.name),
     env: { ...env, GOTOOLCHAIN: "local", CGO_ENABLED: env.CGO_ENABLED ?? "0", GOFLAGS: "-mod=readonly" },
     encoding: "utf8",

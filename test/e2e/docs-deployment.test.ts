@@ -1,17 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../../core/package-root.js";
-import { Authorizer } from "../../wasm/index.js";
 import { quickstartBundle, type TestBundle } from "../helpers/bundles.js";
 import { tempDir } from "../helpers/policy.js";
-import { startOpaServer } from "../helpers/servers.js";
-import { gatehouse } from "../helpers/cli.js";
-import { keyFile, keyPair } from "../helpers/signing.js";
-import { parse } from "yaml";
 
 const root = packageRoot();
 const doc = readFileSync(join(root, "docs", "deployment.md"), "utf8");
@@ -95,78 +88,5 @@ describe("docs/deployment.md: deciding requests in production", () => {
         .split("\n")
         .filter((l) => l !== ""),
     ).toHaveLength(1);
-  });
-
-  it("the OPA configuration makes a real opa poll the bundle and give the runtime's decision", async () => {
-    const config = block("On a fleet of OPA servers", "yaml");
-    const resource = /resource: (\S+)/.exec(config)![1]!;
-    const served: string[] = [];
-    const server = createServer((req, res) => {
-      served.push(req.url ?? "");
-      if (req.url === `/${resource}`) res.writeHead(200, { ETag: '"1"' }).end(bundle.bytes);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const file = join(tempDir(), "opa.yaml");
-    const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    writeFileSync(file, config.replace("https://policies.example.com", local));
-    const opaServer = await startOpaServer(["-c", file]);
-    try {
-      const request = JSON.parse(/-d '(.*)'$/m.exec(block("As a sidecar", "sh"))![1]!) as { input: unknown };
-      const response = await fetch(`${opaServer.url}/v1/data/gatehouse/decision`, {
-        method: "POST",
-        body: JSON.stringify(request),
-      });
-      const answer = (await response.json()) as { result: unknown };
-      expect(answer.result).toEqual((await Authorizer.load(bundle.bytes)).decide(request.input));
-      expect(served).toContain(`/${resource}`);
-    } finally {
-      await opaServer.stop();
-      server.close();
-    }
-  });
-
-  it("the fleet's signing keys make opa serve a bundle signed with the key and refuse one signed with another", async () => {
-    type Config = { keys: Record<string, { key: string }>; bundles: { gatehouse: Record<string, unknown> } };
-    const base = parse(block("On a fleet of OPA servers", "yaml")) as Config;
-    const signing = parse(block("Signing keys on the fleet", "yaml")) as Config;
-    const [keyId, keyConfig] = Object.entries(signing.keys)[0]!;
-    const quickstart = join(root, "examples", "quickstart");
-    const signed = async (label: string): Promise<Uint8Array> => {
-      const out = tempDir();
-      const key = keyFile("bundle.key", keyPair("rsa", label).privateKey);
-      const run = await gatehouse(["build", quickstart, "-o", out, "--signing-key", key, "--key-id", keyId]);
-      expect(run.code, run.stderr).toBe(0);
-      return readFileSync(join(out, "bundle.tar.gz"));
-    };
-    const resource = /resource: (\S+)/.exec(block("On a fleet of OPA servers", "yaml"))![1]!;
-    let serving = await signed("fleet");
-    const server = createServer((req, res) => {
-      if (req.url === `/${resource}`) res.writeHead(200).end(serving);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const config: Config = {
-      ...base,
-      keys: { [keyId]: { ...keyConfig, key: keyPair("rsa", "fleet").publicKey } },
-      bundles: { gatehouse: { ...base.bundles.gatehouse, ...signing.bundles.gatehouse } },
-    };
-    const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const file = join(tempDir(), "opa.yaml");
-    writeFileSync(file, JSON.stringify(config).replace("https://policies.example.com", local));
-    try {
-      const opaServer = await startOpaServer(["-c", file]);
-      const request = JSON.parse(/-d '(.*)'$/m.exec(block("As a sidecar", "sh"))![1]!) as { input: unknown };
-      const answer = (await (
-        await fetch(`${opaServer.url}/v1/data/gatehouse/decision`, { method: "POST", body: JSON.stringify(request) })
-      ).json()) as { result: { allow: boolean } };
-      await opaServer.stop();
-      expect(answer.result.allow).toBe(true);
-      // Signed with another key: opa never activates it, so it never reports healthy.
-      serving = await signed("intruder");
-      await expect(startOpaServer(["-c", file])).rejects.toThrow(/did not become healthy|verification|signature/);
-    } finally {
-      server.close();
-    }
   });
 });

@@ -1,0 +1,88 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { buildGoTool, findGo, pinnedToolVersion, toolBinPath, type GoToolSpec } from "../../compiler/build/go-tool.js";
+import { packageRoot } from "../../core/package-root.js";
+
+/**
+ * Regal, the Rego linter, pinned by tools/regal/go.mod and built like opa
+ * (compiler/build/go-tool.ts). Its own release builds stamp the version; ours stamps the pin.
+ */
+export const REGAL: GoToolSpec = {
+  name: "regal",
+  module: "github.com/open-policy-agent/regal",
+  versionVariable: "github.com/open-policy-agent/regal/pkg/version.Version",
+};
+
+/** Regal's environment: never asking the network whether a newer Regal exists (it is pinned). */
+const REGAL_ENV = { ...process.env, REGAL_DISABLE_VERSION_CHECK: "true" };
+
+function versionOf(path: string): string | undefined {
+  const run = spawnSync(path, ["version"], { encoding: "utf8", timeout: 30_000, env: REGAL_ENV });
+  return run.status === 0 ? /^Version:\s*v?([0-9]+\.[0-9]+\.[0-9]+)/m.exec(run.stdout)?.[1] : undefined;
+}
+
+/**
+ * The pinned Regal: `<GATEHOUSE_TOOLS_DIR or .tools>/bin/regal` when it is the pinned version,
+ * otherwise built there from tools/regal with the local Go. Throws when it cannot be.
+ */
+export function regal(onProgress: (line: string) => void = () => {}): string {
+  const path = toolBinPath(REGAL.name);
+  const pinned = pinnedToolVersion(REGAL);
+  if (existsSync(path) && versionOf(path) === pinned) return path;
+  const go = findGo(process.env);
+  if (go === undefined) throw new Error("Regal is built from tools/regal with Go, and Go is not installed");
+  const built = buildGoTool(REGAL, go, process.env, onProgress);
+  if (typeof built !== "string") throw new Error(`${built.message}\n${built.hint}`);
+  if (versionOf(built) !== pinned) throw new Error(`the Regal built from tools/regal is not v${pinned}`);
+  return built;
+}
+
+/** One finding of `regal lint --format json`. */
+export interface RegalViolation {
+  readonly title: string;
+  readonly category: string;
+  readonly description: string;
+  readonly level: string;
+  readonly location: { readonly file: string; readonly row: number; readonly col: number; readonly text?: string };
+}
+
+/** What `regal lint --format json` reports. */
+export interface RegalReport {
+  readonly violations?: readonly RegalViolation[];
+  readonly errors?: readonly string[];
+  readonly summary?: { readonly files_scanned: number; readonly num_violations: number };
+}
+
+/**
+ * Lints the Rego files under `dir` with the pinned Regal, this project's configuration
+ * (.regal/config.yaml) and its custom rules (.regal/rules), whatever configuration lies around
+ * `dir` or in the user's home. Throws when Regal reports an error (a file it cannot parse, a
+ * broken rule) rather than findings.
+ */
+export function lintRego(dir: string): RegalReport {
+  const root = packageRoot();
+  const run = spawnSync(
+    regal(),
+    [
+      "lint",
+      "--format",
+      "json",
+      "--no-color",
+      "--config-file",
+      join(root, ".regal", "config.yaml"),
+      "--rules",
+      join(root, ".regal", "rules"),
+      dir,
+    ],
+    { encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: REGAL_ENV },
+  );
+  let report: RegalReport;
+  try {
+    report = JSON.parse(run.stdout) as RegalReport;
+  } catch {
+    throw new Error(`regal lint exited ${run.status} without a report:\n${run.stderr}${run.stdout}`);
+  }
+  if (report.errors !== undefined && report.errors.length > 0) throw new Error(report.errors.join("\n"));
+  return report;
+}
