@@ -214,7 +214,8 @@ describe("watching", () => {
     await handle.close();
     writeFileSync(join(dir, "next"), a.bytes);
     renameSync(join(dir, "next"), file);
-    await sleep(200);
+    // Long enough for a watcher that was still running to see the change and load it.
+    await sleep(1000);
     expect(handle.revision).toBe(b.revision);
   });
 
@@ -230,7 +231,8 @@ describe("watching", () => {
     writeFileSync(join(dir, "next"), b.bytes);
     renameSync(join(dir, "next"), file);
     await until(() => watched.revision === b.revision, "the watching twin to swap");
-    await sleep(100);
+    // Long enough for a load the twin has finished to finish here too, were this one watching.
+    await sleep(1000);
     expect(unwatched.revision).toBe(a.revision);
     await watched.close();
     await unwatched.close();
