@@ -64,7 +64,11 @@ export async function answeringBundle(
   files.set(".manifest", text(JSON.stringify({ ...manifest, revision })));
   files.set(
     "data.json",
-    text(JSON.stringify({ gatehouse: { stub: { answer, alternative: "alternative" in options ? options.alternative : answer } } })),
+    text(
+      JSON.stringify({
+        gatehouse: { stub: { answer, alternative: "alternative" in options ? options.alternative : answer } },
+      }),
+    ),
   );
   return writeArchive([...files]);
 }
