@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { findOpa, isOpaBinary, type OpaBinary } from "../compiler/build/index.js";
+import { lower } from "../compiler/lower/index.js";
 import { writeArchive } from "../core/bundle-archive.js";
 import { packageRoot } from "../core/package-root.js";
 import { referenceDecide } from "../test/reference/evaluator.js";
@@ -155,12 +156,9 @@ function streamFor(compiled: CompiledTier): StreamRequest[] {
 }
 
 function prefixCount(compiled: CompiledTier): { sets: number; prefixes: number } {
-  const data = JSON.parse(compiled.emitted.files.get("data.json")!) as {
-    gatehouse: { policy: { addressSets: Record<string, { v4: Array<{ t: object }>; v6: Array<{ t: object }> }> } };
-  };
-  const sets = Object.values(data.gatehouse.policy.addressSets);
+  const sets = lower(compiled.policy).value!.addressSets;
   let prefixes = 0;
-  for (const s of sets) for (const g of [...s.v4, ...s.v6]) prefixes += Object.keys(g.t).length;
+  for (const s of sets) prefixes += s.prefixCount.v4 + s.prefixCount.v6;
   return { sets: sets.length, prefixes };
 }
 

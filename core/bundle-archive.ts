@@ -186,10 +186,12 @@ class ArchiveReader {
 /**
  * Writes files into a gzipped tar archive whose bytes depend only on the files: entries in the
  * given order, names with OPA's leading `/`, zero timestamps, owner and group, mode 0644, and a
- * gzip header without time or operating system.
+ * gzip header without time or operating system. `level` is the deflate level (default 9); the
+ * bytes depend on it too.
  */
 export async function writeArchive(
   files: ReadonlyArray<readonly [path: string, content: Uint8Array]>,
+  options: { readonly level?: number } = {},
 ): Promise<Uint8Array> {
   const tar = await new Promise<Buffer>((resolve, reject) => {
     const p = pack();
@@ -219,7 +221,7 @@ export async function writeArchive(
   // zlib built into Node (`process.versions.zlib`): the same Node release always gives the same
   // bytes, another release may compress differently. The revision, the manifest and every file
   // (hence a signature's file hashes) are unaffected by that.
-  const gz = gzipSync(tar, { level: 9 });
+  const gz = gzipSync(tar, { level: options.level ?? 9 });
   // Byte 9 of a gzip header names the operating system; 255 ("unknown") is what Go writes.
   gz[9] = 0xff;
   return new Uint8Array(gz.buffer, gz.byteOffset, gz.byteLength);

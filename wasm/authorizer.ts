@@ -7,6 +7,7 @@ import { readBundleBytes, unpackBundle, type BundleManifest, type BundleSource }
 import { decisionProblem, evaluationError, inputInvalid, notAList, type Decision } from "./decision.js";
 import type { DecisionLog } from "./decision-log.js";
 import { BundleError, OptionsError } from "./errors.js";
+import { hostAddresses } from "./host-address.js";
 import { initialPages, PAGE } from "./memory-import.js";
 import {
   certainlyLargerThan,
@@ -18,10 +19,19 @@ import {
 import { trialLoad } from "./trial-load.js";
 import { verifyBundle, type BundleVerification } from "./verify.js";
 
-/** The policy's one entry point: the decision, which validates its input itself. */
+/** The policy's public entry point: the decision, which validates its input itself. */
 export const DECISION_ENTRYPOINT = "gatehouse/decision";
 
+/**
+ * The runtime's own entry point: the decision for a request this runtime's validator accepted,
+ * with its addresses parsed here (`$addr`, `$origin`); 1 stands for the plain allow. Used when the
+ * bundle has it (docs/runtime.md).
+ */
+export const RUNTIME_ENTRYPOINT = "gatehouse/runtime/decision";
+
 const MAX_PAGES = 65536;
+/** The runtime entry point's result set for the plain allow. */
+const PLAIN_ALLOW_TEXT = '[{"result":1}]';
 /** Valid requests nest three levels; this leaves room for any plausible invalid one. */
 const MAX_DEPTH = 64;
 
@@ -173,6 +183,8 @@ export class Authorizer {
     private readonly image: PolicyImage,
     readonly manifest: BundleManifest,
     private readonly entrypoint: number,
+    /** The runtime entry point's id, or undefined when the bundle predates it. */
+    private readonly runtimeEntrypoint: number | undefined,
     private readonly maxRequestBytes: number,
     private readonly log: DecisionLog | undefined,
     /** Whether the bundle's signature was verified, ignored or absent. */
@@ -258,6 +270,7 @@ export class Authorizer {
       { module, data: bundle.data, memory: { initial, maximum: maxPages } },
       bundle.manifest,
       entrypoint,
+      entrypoints[RUNTIME_ENTRYPOINT],
       options.maxRequestBytes ?? 64 * 1024,
       options.decisionLog,
       signature,
@@ -356,6 +369,12 @@ export class Authorizer {
     // with U+FFFD, which keeps every length and cannot make a field valid), so the precompiled
     // validator judges exactly the input the policy sees.
     const validated = validateRequest(snapshot);
+    if (validated && this.runtimeEntrypoint !== undefined) {
+      // INVARIANT: a validated request is a JSON object with a strict `sourceIp` (and a strict
+      // `session.originIp` when present), so the addresses parse and `json` ends with `}`.
+      const addresses = hostAddresses(snapshot);
+      if (addresses !== undefined) return this.evaluateRuntime(`${json.slice(0, -1)},${addresses}}`);
+    }
     if (!validated && nestsDeeperThan(json, MAX_DEPTH))
       return inputInvalid(`the request nests deeper than ${MAX_DEPTH} levels`, this.revision);
     const decision = this.evaluate(json);
@@ -421,6 +440,38 @@ export class Authorizer {
       this.plainAllowText = text;
     }
     return d;
+  }
+
+  /**
+   * Evaluates the runtime entry point on a validated request with its parsed addresses appended,
+   * failing closed: the number 1 is the plain allow, anything else must be a sound decision, and
+   * whatever is neither is EVALUATION_ERROR.
+   */
+  private evaluateRuntime(json: string): Decision {
+    if (this.exceedsLimit(json)) return this.tooLarge();
+    if (this.broken) return evaluationError("the policy could not be restarted after a trap", this.revision);
+    try {
+      this.reserve(json);
+    } catch (error) {
+      return evaluationError(`the request does not fit in the policy's memory: ${describe(error)}`, this.revision);
+    }
+    let text: string;
+    let result: unknown;
+    try {
+      // INVARIANT: set in the constructor whenever this method is called.
+      text = this.run(this.runtimeEntrypoint!, json);
+      if (text === PLAIN_ALLOW_TEXT) return { allow: true, reasons: [], notes: [], revision: this.revision };
+      result = JSON.parse(text);
+    } catch (error) {
+      this.recover();
+      return evaluationError(`the policy could not be evaluated: ${describe(error)}`, this.revision);
+    }
+    const decision =
+      Array.isArray(result) && result.length === 1 ? (result[0] as { result?: unknown }).result : undefined;
+    if (decision === 1) return { allow: true, reasons: [], notes: [], revision: this.revision };
+    const problem = decisionProblem(decision);
+    if (problem !== undefined) return evaluationError(problem, this.revision);
+    return decision as Decision;
   }
 
   /**

@@ -15,6 +15,14 @@ import { signBundle, type BundleSigner } from "./sign.js";
 export { bundleSigner, signBundle, type BundleSigner, type SignerOptions, type SignerResult } from "./sign.js";
 export { findOpa, isOpaBinary, pinnedOpaVersion, type OpaBinary, type OpaUnavailable } from "./opa-toolchain.js";
 
+/**
+ * The bundle's deflate level. Measured on tier L (a 9.5 MB tar, mostly data.json): level 9
+ * costs 0.8 s of CPU for 1.79 MB, level 6 0.18 s for 1.82 MB (+1.9%), level 5 0.1 s for
+ * +3.0%. Level 6 (zlib's default) keeps almost all of the size for a fifth of the time. The
+ * archive stays deterministic: its bytes depend only on the files, this level and Node's zlib.
+ */
+export const BUNDLE_GZIP_LEVEL = 6;
+
 /** A built bundle: the gzipped tarball `opa build` wrote, and what it contains. */
 export interface BuiltBundle {
   readonly bundle: Uint8Array;
@@ -142,13 +150,15 @@ export async function build(
     ];
     const signer = options.signer;
     if (!signer) {
-      const bundle = await writeArchive(files);
+      const bundle = await writeArchive(files, { level: BUNDLE_GZIP_LEVEL });
       return { value: { bundle, revision: emitted.revision, opaVersion: opa.version }, diagnostics: [] };
     }
     const signed = await signBundle(files, signer);
     if (!signed.ok)
       return { diagnostics: [buildDiagnostic("GH403", `cannot sign the bundle: ${signed.message}`, "bundle", 1, 1)] };
-    const bundle = await writeArchive([[SIGNATURES_FILE, signed.signatures], ...files]);
+    const bundle = await writeArchive([[SIGNATURES_FILE, signed.signatures], ...files], {
+      level: BUNDLE_GZIP_LEVEL,
+    });
     return {
       value: {
         bundle,

@@ -8,12 +8,37 @@ function source(s: IrSource): Record<string, unknown> {
   return { kind: s.kind, name: s.name, file: s.file, line: s.line };
 }
 
-function prefixGroup(g: IrPrefixGroup): Record<string, unknown> {
-  return { q: Math.floor(g.length / 4), r: g.length % 4, t: truthTable(g.keys) };
+/**
+ * One family of an address set as topdown and WebAssembly both read it fast: `t` maps the text of
+ * a prefix's full hex digits before its last (possibly partial) digit to a 16-bit mask of the
+ * values that digit may take (bit d for digit d), and `q` lists the distinct key lengths, longest
+ * first. An address is in the set when, for some q, bit `hex[q]` of `t[hex[0:q]]` is set. Prefixes
+ * that share a key are one entry (their masks are or-ed): the set is their union. A table is an
+ * object, never an array, so OPA's evaluator reads only the entries a query touches.
+ */
+export interface MaskTable {
+  readonly q: number[];
+  readonly t: Record<string, number>;
+}
+
+function maskTable(groups: readonly IrPrefixGroup[]): MaskTable {
+  const t = Object.create(null) as Record<string, number>;
+  for (const g of groups)
+    for (const key of g.keys) {
+      // INVARIANT: lower writes ceil(length/4) digits per key, the last one masked to its top bits.
+      const q = Math.max(key.length - 1, 0);
+      const bits = g.length - 4 * q;
+      const first = g.length === 0 ? 0 : parseInt(key[q]!, 16);
+      const span = 1 << (4 - Math.max(bits, 0));
+      const prefix = key.slice(0, q);
+      t[prefix] = (t[prefix] ?? 0) | (((1 << span) - 1) << first);
+    }
+  const q = [...new Set(Object.keys(t).map((k) => k.length))].sort((a, b) => b - a);
+  return { q, t };
 }
 
 function addressSet(set: IrAddressSet): Record<string, unknown> {
-  return { v4: set.v4.map(prefixGroup), v6: set.v6.map(prefixGroup) };
+  return { v4: maskTable(set.v4), v6: maskTable(set.v6) };
 }
 
 /**

@@ -11,10 +11,11 @@ import { renderRego } from "./rego.js";
 export const PACKAGE = "gatehouse";
 
 /**
- * The entry points compiled into policy.wasm: only the decision, which validates its input. A
- * bundle exposes no entry point that skips validation, on OPA servers or anywhere else.
+ * The entry points compiled into policy.wasm: the decision, which validates its input, and the
+ * runtime's entry point for input the runtime has validated and whose addresses it has parsed
+ * (templates/runtime.rego.hbs). Only the first is for other callers.
  */
-export const ENTRYPOINTS = [`${PACKAGE}/decision`] as const;
+export const ENTRYPOINTS = [`${PACKAGE}/decision`, `${PACKAGE}/runtime/decision`] as const;
 
 /** The bundle sources: every file by its path inside the bundle, and the revision they carry. */
 export interface EmittedBundle {

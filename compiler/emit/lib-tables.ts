@@ -17,14 +17,9 @@ function octets(): Record<string, string> {
   return out;
 }
 
-/** For r = 1..3: each hex digit masked to its top r bits. Index 0 is unused (no partial digit). */
-function nibbleMasks(): Array<Record<string, string> | null> {
-  const masks: Array<Record<string, string> | null> = [null];
-  for (let r = 1; r <= 3; r++) {
-    const keep = (0xf << (4 - r)) & 0xf;
-    masks.push(Object.fromEntries([...HEX].map((c) => [c, HEX[parseInt(c, 16) & keep]!])));
-  }
-  return masks;
+/** Each hex digit to the bit of it in an address set's 16-bit mask (see MaskTable). */
+function nibbleBits(): Record<string, number> {
+  return Object.fromEntries([...HEX].map((c, i) => [c, 1 << i]));
 }
 
 /** Every two-digit lowercase hex string. */
@@ -98,7 +93,7 @@ export function libTables(): Record<string, unknown> {
     interactive_grants: truthTable(INTERACTIVE_GRANTS),
     internal_user_types: truthTable(INTERNAL_USER_TYPES),
     never_relaxed_grants: truthTable(NEVER_RELAXED_GRANTS),
-    nibble: nibbleMasks(),
+    nibblebit: nibbleBits(),
     octets: octets(),
     pad: ["", "000", "00", "0", ""],
     password_grants: truthTable(PASSWORD_GRANTS),

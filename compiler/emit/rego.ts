@@ -6,7 +6,10 @@ import { packageRoot } from "../../core/package-root.js";
 /** The Rego modules Gatehouse generates, as template name → path inside the bundle. */
 export const REGO_MODULES = [
   ["decision", "decision.rego"],
-  ["engine", "engine.rego"],
+  ["runtime", "runtime.rego"],
+  ["facts", "facts.rego"],
+  ["allow", "allow.rego"],
+  ["explanations", "explanations.rego"],
   ["request", "request.rego"],
   ["net", "net.rego"],
 ] as const;

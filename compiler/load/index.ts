@@ -267,16 +267,18 @@ export function load(input: LoadInput): StageResult<SourceSet> {
     const relPath = feedPath(ref.doc.file.relPath, ref.file);
     if (feeds.has(relPath)) continue;
     const displayPath = toPosix(join(displayDir, relPath));
-    const node = ref.doc.doc.getIn(ref.pointer.split("/").slice(1), true) as
-      { range?: [number, number, number] } | undefined;
-    const at = (message: string): Diagnostic =>
-      diagnosticAt(
+    const at = (message: string): Diagnostic => {
+      // Looked up only for a diagnostic: the document's nodes may not have been parsed yet.
+      const node = ref.doc.doc.getIn(ref.pointer.split("/").slice(1), true) as
+        { range?: [number, number, number] } | undefined;
+      return diagnosticAt(
         ref.doc.file,
         node?.range ? [node.range[0], node.range[1]] : undefined,
         "GH218",
         message,
         ref.pointer,
       );
+    };
     try {
       const full = resolve(dirname(join(root, ref.doc.file.relPath)), ref.file);
       const size = statSync(full).size;

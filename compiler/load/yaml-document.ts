@@ -11,6 +11,7 @@ import {
 } from "yaml";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { CODES, type DiagnosticCode } from "../diagnostics/codes.js";
+import { fastRead } from "./fast-yaml.js";
 
 /** One policy file as read from disk. */
 export interface SourceFile {
@@ -27,7 +28,13 @@ export interface SourceDoc {
   readonly file: SourceFile;
   /** 0-based index of the document in its file. */
   readonly index: number;
+  /**
+   * The document as `yaml` parses it, for positions. Read from a fast-path file, the first access
+   * parses the whole file with `yaml` (once); keep such reads to where a position is needed.
+   */
   readonly doc: Document.Parsed;
+  /** Offset of the document's contents in the file's text (`doc.contents.range[0]`, without parsing). */
+  readonly contentsStart: number;
   /** The document as plain JSON data. INVARIANT: produced only when the document has no errors. */
   readonly value: unknown;
 }
@@ -359,6 +366,32 @@ export function parsePolicyFile(
   displayPath: string,
   text: string,
 ): { file: SourceFile; docs: SourceDoc[]; broken: BrokenDoc[]; diagnostics: Diagnostic[] } {
+  const fast = fastRead(text);
+  if (fast) {
+    const file: SourceFile = { relPath, displayPath, text, lines: fast.lines };
+    let parsed: Document.Parsed[] | undefined;
+    // The same call as below, without a line counter: `fast.lines` already holds the line starts.
+    const full = (): Document.Parsed[] => (parsed ??= parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[]);
+    const docs = fast.docs.map(({ index, value, contentsStart }): SourceDoc => ({
+      file,
+      index,
+      get doc() {
+        return full()[index]!;
+      },
+      contentsStart,
+      value,
+    }));
+    return { file, docs, broken: [], diagnostics: [] };
+  }
+  return parseWithYaml(relPath, displayPath, text);
+}
+
+/** `parsePolicyFile` with the `yaml` package alone: the reference reading, and the one that reports. */
+export function parseWithYaml(
+  relPath: string,
+  displayPath: string,
+  text: string,
+): { file: SourceFile; docs: SourceDoc[]; broken: BrokenDoc[]; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
   const file: SourceFile = { relPath, displayPath, text, lines };
   const diagnostics: Diagnostic[] = [];
@@ -449,7 +482,7 @@ export function parsePolicyFile(
       );
       return;
     }
-    docs.push({ file, index, doc, value });
+    docs.push({ file, index, doc, contentsStart: doc.contents.range?.[0] ?? 0, value });
   });
   return { file, docs, broken, diagnostics };
 }

@@ -113,7 +113,5 @@ function firstLineOf(doc: SourceDoc, range: [number, number]): [number, number] 
 
 /** The 1-based line of the document's first key (its `kind`), which decisions cite. */
 export function declarationLine(doc: SourceDoc): number {
-  const contents = doc.doc.contents;
-  const start = contents?.range?.[0] ?? 0;
-  return doc.file.lines.linePos(start).line;
+  return doc.file.lines.linePos(doc.contentsStart).line;
 }

@@ -81,7 +81,7 @@ describe("npm pack", () => {
       "runtime/index.d.ts",
       "runtime/index.js",
       "schemas/policy.schema.json",
-      "templates/engine.rego.hbs",
+      "templates/facts.rego.hbs",
       "tools/opa/go.mod",
       "tools/opa/go.sum",
     ])

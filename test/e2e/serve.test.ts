@@ -273,6 +273,12 @@ describe("gatehouse serve speaks OPA's REST API", () => {
       message:
         "gatehouse serve answers `data.gatehouse.decision` and the paths inside it, not `data.gatehouse.engine.decision`",
     });
+    // The runtime's own entry point trusts its input; the server never answers it.
+    for (const path of ["gatehouse/runtime/decision", "gatehouse/runtime"]) {
+      const runtime = await post(`/v1/data/${path}`, JSON.stringify({ input: VALID }));
+      expect(runtime.status, path).toBe(404);
+      expect(((await runtime.json()) as { code: string }).code).toBe("resource_not_found");
+    }
     expect((await post("/v1/data", "{}")).status).toBe(404);
     for (const url of [gatehouse.url, opaServer.url]) {
       const unknown = await fetch(`${url}/v1/nothing`);

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { readArchive } from "../../core/bundle-archive.js";
 import { gatehouseVersion, packageRoot } from "../../core/package-root.js";
-import { bundleSigner } from "../../compiler/build/index.js";
+import { BUNDLE_GZIP_LEVEL, bundleSigner } from "../../compiler/build/index.js";
 import { compile } from "../../compiler/pipeline.js";
 import { opa } from "../helpers/opa.js";
 import { buildDir, policyDir } from "../helpers/policy.js";
@@ -56,6 +57,18 @@ describe("deterministic bundles", () => {
     expect(second.built.revision).toBe(first.built.revision);
   });
 
+  it("deflates at the bundle's gzip level, with Go's operating-system byte", async () => {
+    const { bundle } = (await buildDir(policyCopy())).built;
+    const tar = gunzipSync(bundle);
+    const again = gzipSync(tar, { level: BUNDLE_GZIP_LEVEL });
+    again[9] = 0xff;
+    expect(Buffer.from(bundle).equals(again)).toBe(true);
+    // Another level gives other bytes for the same files, so the comparison above can fail.
+    const other = gzipSync(tar, { level: 9 });
+    other[9] = 0xff;
+    expect(Buffer.from(bundle).equals(other)).toBe(false);
+  });
+
   it("stays byte-identical when signed with RS256", async () => {
     const signer = bundleSigner(new TextEncoder().encode(keyPair("rsa").privateKey));
     if (!signer.ok) throw new Error(signer.message);
@@ -73,10 +86,13 @@ describe("deterministic bundles", () => {
     expect([...archive.files.keys()]).toEqual([
       ".manifest",
       "data.json",
+      "gatehouse/allow.rego",
       "gatehouse/decision.rego",
-      "gatehouse/engine.rego",
+      "gatehouse/explanations.rego",
+      "gatehouse/facts.rego",
       "gatehouse/net.rego",
       "gatehouse/request.rego",
+      "gatehouse/runtime.rego",
       "policy.wasm",
     ]);
     const manifest = JSON.parse(new TextDecoder().decode(archive.files.get(".manifest"))) as Record<string, unknown>;
@@ -95,7 +111,10 @@ describe("deterministic bundles", () => {
           sources: yamlFiles.map((file) => ({ file, sha256: sha256(readFileSync(join(dir, file))) })),
         },
       },
-      wasm: [expect.objectContaining({ entrypoint: "gatehouse/decision", module: "/policy.wasm" })],
+      wasm: [
+        expect.objectContaining({ entrypoint: "gatehouse/decision", module: "/policy.wasm" }),
+        expect.objectContaining({ entrypoint: "gatehouse/runtime/decision", module: "/policy.wasm" }),
+      ],
     });
     expect(built.revision).toMatch(/^[0-9a-f]{32}$/);
     const data = JSON.parse(new TextDecoder().decode(archive.files.get("data.json"))) as {

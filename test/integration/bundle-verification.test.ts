@@ -50,8 +50,8 @@ describe("Authorizer.load verifies a signed quick-start bundle before instantiat
     // Unpacking reads the manifest before verification, and refuses it first.
     [".manifest", "MANIFEST_INVALID: `.manifest` is not valid JSON"],
     [
-      "gatehouse/engine.rego",
-      "SIGNATURE_FILE_HASH_MISMATCH: `gatehouse/engine.rego` does not match its signed SHA-256 hash",
+      "gatehouse/facts.rego",
+      "SIGNATURE_FILE_HASH_MISMATCH: `gatehouse/facts.rego` does not match its signed SHA-256 hash",
     ],
   ])("refuses it with one byte of %s flipped", async (file, message) => {
     const tampered = await repack(signed, (files) => files.set(file, flipByte(files.get(file)!)));

@@ -129,6 +129,36 @@ describe("emit", () => {
     });
   });
 
+  it("writes each address set as mask tables: key text before the last digit to a 16-bit mask of that digit", async () => {
+    const c = await compileDir(
+      policyDir({
+        "o.yaml": `${ORG}trustedIpRanges: [0.0.0.0/0]\n`,
+        "p.yaml": [
+          "kind: Profile",
+          "name: P",
+          "loginIpRanges:",
+          "  - 10.0.0.0/23",
+          "  - 198.51.100.0/24",
+          "  - {start: 192.0.2.5, end: 192.0.2.6}",
+          "  - 2001:db8::/33",
+          "",
+        ].join("\n"),
+      }),
+    );
+    const data = JSON.parse(c.emitted!.files.get("data.json")!) as {
+      gatehouse: { policy: { addressSets: Record<string, unknown> }; lib: { nibblebit: Record<string, number> } };
+    };
+    const sets = data.gatehouse.policy.addressSets;
+    expect(sets[c.ir!.profiles[0]!.loginIpRanges!]).toEqual({
+      // /23: digit 0 of `0a000` with its last bit free (0, 1); /24: digit 4 of `c6336`; two /32s: digits 5 and 6.
+      v4: { q: [7, 5], t: { "0a000": 0b11, c6336: 1 << 4, c000020: (1 << 5) | (1 << 6) } },
+      // /33: only the top bit of the digit after `20010db8` is fixed (0), so digits 0-7.
+      v6: { q: [8], t: { "20010db8": 0xff } },
+    });
+    expect(sets[c.ir!.org.trustedIpRanges!]).toEqual({ v4: { q: [0], t: { "": 0xffff } }, v6: { q: [], t: {} } });
+    expect(data.gatehouse.lib.nibblebit).toMatchObject({ "0": 1, "9": 512, f: 32768 });
+  });
+
   it("writes each permission set group's members minus muted permissions, and the groups assigning each app", async () => {
     const c = await compileDir(
       policyDir({
