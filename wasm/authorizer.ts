@@ -360,8 +360,9 @@ export class Authorizer {
       return inputInvalid("the request cannot be serialized as JSON", this.revision);
     }
     // Something JSON cannot carry (undefined, a function) is no input at all, which the policy
-    // decides as OPA evaluates a query without one: INPUT_INVALID.
-    if (json === undefined) return this.evaluate(undefined);
+    // decides as OPA evaluates a query without one (INPUT_INVALID); the runtime's validator, which
+    // refuses no input, keeps the last word there too.
+    if (json === undefined) return this.lastWord(false, this.evaluate(undefined));
     if (this.exceedsLimit(json)) return this.tooLarge();
     json = wellFormedJson(json);
     this.lastJson = json;
@@ -377,9 +378,15 @@ export class Authorizer {
     }
     if (!validated && nestsDeeperThan(json, MAX_DEPTH))
       return inputInvalid(`the request nests deeper than ${MAX_DEPTH} levels`, this.revision);
-    const decision = this.evaluate(json);
-    // Two independent validators judge every request; when the policy's accepts what the runtime's
-    // refuses (a disagreement the tests rule out), the request is refused all the same.
+    return this.lastWord(validated, this.evaluate(json));
+  }
+
+  /**
+   * Two independent validators judge every request; when the policy's accepts what the runtime's
+   * refuses (a disagreement the tests rule out for the compiled policy), the request is refused
+   * all the same.
+   */
+  private lastWord(validated: boolean, decision: Decision): Decision {
     if (
       !validated &&
       decision.reasons[0]?.code !== "INPUT_INVALID" &&

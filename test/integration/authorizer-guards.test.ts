@@ -290,6 +290,16 @@ describe("decisions", () => {
     expect(decision.reasons[0]?.message).not.toMatch(/runtime's validator|serialized|larger/);
   });
 
+  it.each<[string, unknown]>([
+    ["undefined", undefined],
+    ["a function", () => 1],
+  ])("refuse %s even when the policy would allow a request without input", async (_what, request) => {
+    const loaded = await Authorizer.load(await answeringBundle(allowing(), "stub"));
+    expect(loaded.decide(request)).toEqual(
+      inputInvalid("the request does not match the input schema (the runtime's validator refused it)", "stub"),
+    );
+  });
+
   it("give the quick start's expected answers, the plain allow recognised again and again", async () => {
     const loaded = await quickstart();
     for (let round = 0; round < 2; round++)
