@@ -45,7 +45,10 @@ describe("the runtime entry point's plain allow", () => {
         if (plain && answer === 1) plainAnsweredOne++;
         if (c.want.allow && c.want.notes.length > 0) {
           withNotes++;
-          expect((answer as { notes: Array<{ code: string }> }).notes.map((n) => n.code), label).toEqual(c.want.notes);
+          expect(
+            (answer as { notes: Array<{ code: string }> }).notes.map((n) => n.code),
+            label,
+          ).toEqual(c.want.notes);
         }
       }
     }
