@@ -35,9 +35,10 @@ export type ArchiveResult =
  */
 export function normalizeEntryName(name: string): string | undefined {
   const rel = name.startsWith("/") ? name.slice(1) : name;
-  if (rel === "" || rel.startsWith("/")) return undefined;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   if (/[\\:\u0000-\u001f\u007f]/.test(rel)) return undefined;
+  // An empty `rel` splits into one empty segment, and one that still starts with `/` into an
+  // empty first segment: both are refused here.
   const segments = rel.split("/");
   if (segments.some((s) => s === "" || s === "." || s === "..")) return undefined;
   return rel;
@@ -113,8 +114,8 @@ class ArchiveReader {
     this.gunzip.end(this.bytes);
   }
 
+  /** Settles the read; a promise settles once, so a later result changes nothing. */
   private finish(result: ArchiveResult): void {
-    if (this.settled) return;
     this.settled = true;
     this.resolve(result);
   }
@@ -168,7 +169,7 @@ class ArchiveReader {
     let offset = 0;
     stream.on("data", (data: unknown) => {
       const chunk = data as Buffer;
-      if (this.settled) return;
+      // After settling, bytes copied here are dropped with the buffer: no check is needed.
       if (offset + chunk.length > size)
         return this.fail("ARCHIVE_CORRUPT", `entry \`${path}\` is longer than declared`);
       content.set(chunk, offset);
@@ -198,6 +199,7 @@ export async function writeArchive(
     const chunks: Buffer[] = [];
     p.on("data", (chunk: unknown) => chunks.push(chunk as Buffer));
     p.on("end", () => resolve(Buffer.concat(chunks)));
+    // Stryker disable next-line StringLiteral: tar-stream's pack errors only on an entry whose size differs from its header's, or one added after finalize or destroy; each entry here gets its own byte length, before finalize
     p.on("error", reject);
     for (const [path, content] of files) {
       p.entry(
@@ -210,7 +212,7 @@ export async function writeArchive(
           gid: 0,
           uname: "",
           gname: "",
-          type: "file",
+          // No `type`: tar-stream writes a regular file (typeflag 0) by default.
         },
         Buffer.from(content),
       );

@@ -36,7 +36,8 @@ export const DEFAULT_KEY_ID = "default";
 
 /** True for a JWS algorithm Gatehouse supports. */
 export function isSigningAlgorithm(value: unknown): value is SigningAlgorithm {
-  return typeof value === "string" && (SIGNING_ALGORITHMS as readonly string[]).includes(value);
+  // `includes` compares without conversion: only one of the listed strings matches.
+  return (SIGNING_ALGORITHMS as readonly unknown[]).includes(value);
 }
 
 /** True for the HMAC algorithms, whose key is a shared secret rather than a key pair. */
@@ -121,7 +122,7 @@ export function hashBundleFile(path: string, bytes: Uint8Array, algorithm: FileH
     return { ok: false, problem: "unsupported", message: `\`${path}\` is a YAML data file, which cannot be verified` };
   const canonical = opaHashedJson(bytes);
   if (canonical === undefined) return { ok: false, problem: "malformed", message: `\`${path}\` is not valid JSON` };
-  return { ok: true, hash: hash.update(canonical, "utf8").digest("hex") };
+  return { ok: true, hash: hash.update(canonical).digest("hex") };
 }
 
 /**
@@ -158,13 +159,14 @@ export function opaHashedJson(bytes: Uint8Array): string | undefined {
   return goJson(value);
 }
 
-/** Strings (skipped) and numbers, in JSON text already known to be valid. */
-const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*/g;
-
-/** True when JSON.stringify would print every number of the JSON `text` exactly as written. */
+/**
+ * True when JSON.stringify would print every number of the JSON `text` exactly as written. The
+ * digits inside strings are not numbers: strings are matched whole and skipped.
+ */
 function numbersPrintAsWritten(text: string): boolean {
-  TOKENS.lastIndex = 0;
-  for (let m = TOKENS.exec(text); m !== null; m = TOKENS.exec(text)) {
+  // A fresh pattern per call: its `lastIndex` starts at 0.
+  const tokens = /"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*/g;
+  for (let m = tokens.exec(text); m !== null; m = tokens.exec(text)) {
     const token = m[0];
     if (token.charCodeAt(0) !== 0x22 && JSON.stringify(Number(token)) !== token) return false;
   }
@@ -185,16 +187,12 @@ function goJson(value: unknown): string {
   const object = value as Record<string, unknown>;
   const keys = Object.keys(object);
   // UTF-16 order is code point order unless a key holds a surrogate (a character past U+FFFF).
-  // Stryker disable next-line ConditionalExpression: always taking the comparator is the exact slow path (the default order is code point order without surrogates); never taking it is pinned by the astral-key tests
-  keys.sort(keys.some((k) => SURROGATE.test(k)) ? compareCodePoints : undefined);
+  // Stryker disable next-line ConditionalExpression,Regex: always taking the comparator (also what the negated class does: nearly every key has a character outside the surrogates, and keys of surrogates only sort alike both ways) is the exact slow path; never taking it is pinned by the astral-key tests
+  keys.sort(keys.some((k) => /[\ud800-\udfff]/.test(k)) ? compareCodePoints : undefined);
   let out = "{";
   for (let i = 0; i < keys.length; i++) out += `${i > 0 ? "," : ""}${goString(keys[i]!)}:${goJson(object[keys[i]!])}`;
   return `${out}}`;
 }
-
-const SURROGATE = /[\ud800-\udfff]/;
-const GO_DIFFERS = /[\u2028\u2029\ud800-\udfff]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * A string as Go's encoding/json writes it with HTML escaping off. JSON.stringify agrees on
@@ -203,10 +201,10 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 function goString(value: string): string {
   // Stryker disable next-line ConditionalExpression: never taking the fast path is the exact slow path; always taking it is pinned by the U+2028 and surrogate tests
-  if (!GO_DIFFERS.test(value)) return JSON.stringify(value);
-  return JSON.stringify(value.replace(LONE_SURROGATE, "\ufffd")).replace(/[\u2028\u2029]/g, (c) =>
-    c === "\u2028" ? "\\u2028" : "\\u2029",
-  );
+  if (!/[\u2028\u2029\ud800-\udfff]/.test(value)) return JSON.stringify(value);
+  return JSON.stringify(
+    value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"),
+  ).replace(/[\u2028\u2029]/g, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"));
 }
 
 /** Orders strings by code point, as Go orders UTF-8 strings (JS's `<` compares UTF-16 units). */
@@ -252,25 +250,27 @@ export function asymmetricKeyProblem(key: KeyObject, algorithm: SigningAlgorithm
     if (type === "rsa-pss")
       return `${algorithm} needs a plain RSA key; a key restricted to RSA-PSS is not supported (PS algorithms use a plain RSA key)`;
     if (type !== "rsa") return `${algorithm} needs an RSA key, not ${describeKeyType(key)}`;
-    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    const bits = key.asymmetricKeyDetails!.modulusLength!;
     if (bits < 2048) return `${algorithm} needs an RSA key of at least 2048 bits, not ${bits}`;
     return undefined;
   }
   const curve = EC_CURVES[algorithm];
   if (curve === undefined) return `${algorithm} does not use a key pair`;
-  if (type !== "ec" || key.asymmetricKeyDetails?.namedCurve !== curve)
+  // node:crypto names a curve only for an EC (ECDSA) key; every asymmetric key has its details.
+  if (key.asymmetricKeyDetails!.namedCurve !== curve)
     return `${algorithm} needs an ECDSA key on curve ${EC_CURVE_NAMES[curve]}, not ${describeKeyType(key)}`;
   return undefined;
 }
 
+/** Names an asymmetric key's type (and curve): only asymmetric keys get here, and an EC key always names its curve. */
 function describeKeyType(key: KeyObject): string {
-  const type = key.asymmetricKeyType;
+  const type = key.asymmetricKeyType!;
   if (type === "ec") {
-    const curve = key.asymmetricKeyDetails?.namedCurve ?? "an unknown curve";
+    const curve = key.asymmetricKeyDetails!.namedCurve!;
     return `an ECDSA key on ${EC_CURVE_NAMES[curve] ?? curve}`;
   }
   if (type === "rsa" || type === "rsa-pss") return `an ${type.toUpperCase()} key`;
-  return `an ${type ?? "unknown"} key`;
+  return `an ${type} key`;
 }
 
 /** True when key material is PEM text, which must never be used as an HMAC secret. */

@@ -189,6 +189,7 @@ export class ReloadingAuthorizer {
       this.active = next;
       this.state.lastSuccess = new Date();
       this.state.reloads++;
+      // Stryker disable next-line OptionalChaining: notify swallows the TypeError of calling an absent listener
       notify(() => this.options.onReload?.({ revision: next.revision, previous }));
     });
     this.queue = run.catch(() => undefined);
@@ -198,6 +199,7 @@ export class ReloadingAuthorizer {
   private failed(error: BundleError): void {
     this.state.failures++;
     this.state.lastError = { code: error.code, message: error.message, at: new Date() };
+    // Stryker disable next-line OptionalChaining: notify swallows the TypeError of calling an absent listener
     notify(() => this.options.onReloadError?.(error));
   }
 }

@@ -55,8 +55,9 @@ const refuse = (code: BundleErrorCode, message: string): VerificationOutcome => 
   error: new BundleError(code, message),
 });
 
+/** True for a JSON object: not an array, null or a primitive. */
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return Object.prototype.toString.call(value) === "[object Object]";
 }
 
 function names(list: readonly string[]): string {
@@ -110,7 +111,8 @@ export async function verifyBundle(
   verification: BundleVerification | undefined,
 ): Promise<VerificationOutcome> {
   const algorithm = verification?.algorithm ?? DEFAULT_SIGNING_ALGORITHM;
-  if (verification !== undefined && !isSigningAlgorithm(algorithm))
+  // Without a verification the algorithm is the default, which is supported.
+  if (!isSigningAlgorithm(algorithm))
     return refuse("VERIFICATION_KEY_INVALID", `\`${String(algorithm)}\` is not a supported signing algorithm`);
   const resolved = verification === undefined ? undefined : verificationKey(verification, algorithm);
   if (resolved !== undefined && "problem" in resolved) return refuse("VERIFICATION_KEY_INVALID", resolved.problem);

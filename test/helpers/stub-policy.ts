@@ -51,7 +51,7 @@ function stubPolicy(entrypoint: string): Promise<TestBundle> {
 
 /**
  * A bundle whose policy answers `answer` to every request (and `alternative` to those from
- * ALTERNATIVE_IP), with `revision` in its manifest.
+ * ALTERNATIVE_IP; no decision at all when either is undefined), with `revision` in its manifest.
  */
 export async function answeringBundle(
   answer: unknown,
@@ -64,7 +64,11 @@ export async function answeringBundle(
   files.set(".manifest", text(JSON.stringify({ ...manifest, revision })));
   files.set(
     "data.json",
-    text(JSON.stringify({ gatehouse: { stub: { answer, alternative: options.alternative ?? answer } } })),
+    text(
+      JSON.stringify({
+        gatehouse: { stub: { answer, alternative: "alternative" in options ? options.alternative : answer } },
+      }),
+    ),
   );
   return writeArchive([...files]);
 }

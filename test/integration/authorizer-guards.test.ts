@@ -45,11 +45,15 @@ async function quickstart(options: AuthorizerOptions = {}): Promise<Authorizer> 
 }
 
 async function refusal(load: () => Promise<unknown>): Promise<{ code: string; message: string }> {
+  return refusalError(load).then((e) => ({ code: e.code, message: e.message }));
+}
+
+async function refusalError(load: () => Promise<unknown>): Promise<BundleError> {
   try {
     await load();
   } catch (error) {
     expect(error).toBeInstanceOf(BundleError);
-    return { code: (error as BundleError).code, message: (error as BundleError).message };
+    return error as BundleError;
   }
   throw new Error("the load succeeded");
 }
@@ -155,17 +159,19 @@ describe("a bundle whose policy cannot decide is refused at load", () => {
   it("WASM_INVALID: a module that cannot be read", async () => {
     const files = await bundleFiles((await quickstartBundle()).bytes);
     files.set("policy.wasm", new TextEncoder().encode("\0asm garbage"));
-    const refused = await refusal(async () => Authorizer.load(await writeArchive([...files])));
+    const refused = await refusalError(async () => Authorizer.load(await writeArchive([...files])));
     expect(refused.code).toBe("WASM_INVALID");
-    expect(refused.message).toMatch(/^policy\.wasm (is not a readable module|could not be instantiated): ./);
+    expect(refused.message).toMatch(/^policy\.wasm is not a readable module: ./);
+    expect(refused.cause).toBeInstanceOf(Error);
   });
 
   it("WASM_INVALID: a well-formed module that is not an OPA policy", async () => {
     const files = await bundleFiles((await quickstartBundle()).bytes);
     files.set("policy.wasm", Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-    const refused = await refusal(async () => Authorizer.load(await writeArchive([...files])));
+    const refused = await refusalError(async () => Authorizer.load(await writeArchive([...files])));
     expect(refused.code).toBe("WASM_INVALID");
     expect(refused.message).toMatch(/^policy\.wasm could not be instantiated: ./);
+    expect(refused.cause).toBeDefined();
   });
 
   it("WASM_INVALID: a policy without the gatehouse/decision entry point", async () => {
@@ -194,9 +200,17 @@ describe("a bundle whose policy cannot decide is refused at load", () => {
 
   it("MEMORY_LIMIT: data.json that does not fit in the memory bound", async () => {
     const bytes = await answeringBundle({ padding: "x".repeat(3_000_000) });
-    const refused = await refusal(() => Authorizer.load(bytes, { maxMemoryPages: 16 }));
+    const refused = await refusalError(() => Authorizer.load(bytes, { maxMemoryPages: 16 }));
     expect(refused.code).toBe("MEMORY_LIMIT");
     expect(refused.message).toMatch(/^data\.json does not fit in 16 memory pages: ./);
+    expect(refused.cause).toBeDefined();
+  });
+
+  it("DATA_INVALID: a policy that gives no decision", async () => {
+    expect(await refusal(async () => Authorizer.load(await answeringBundle(undefined)))).toEqual({
+      code: "DATA_INVALID",
+      message: "the policy does not evaluate: the policy returned no decision",
+    });
   });
 });
 
@@ -255,6 +269,37 @@ describe("the runtime's validator has the last word", () => {
 });
 
 describe("decisions", () => {
+  it("deny with EVALUATION_ERROR when the policy gives no decision for a request", async () => {
+    const loaded = await Authorizer.load(await answeringBundle(allowing(), "stub", { alternative: undefined }));
+    expect(loaded.decide({ ...VALID, sourceIp: ALTERNATIVE_IP }).reasons[0]).toEqual({
+      code: "EVALUATION_ERROR",
+      message: "the policy returned no decision",
+      control: "runtime",
+      source: null,
+    });
+  });
+
+  it.each<[string, unknown]>([
+    ["undefined", undefined],
+    ["a function", () => 1],
+  ])("decide %s as a request without input: the policy's INPUT_INVALID, never a throw", async (_what, request) => {
+    const loaded = await quickstart();
+    const decision = loaded.decide(request);
+    expect(decision.allow).toBe(false);
+    expect(decision.reasons[0]?.code).toBe("INPUT_INVALID");
+    expect(decision.reasons[0]?.message).not.toMatch(/runtime's validator|serialized|larger/);
+  });
+
+  it.each<[string, unknown]>([
+    ["undefined", undefined],
+    ["a function", () => 1],
+  ])("refuse %s even when the policy would allow a request without input", async (_what, request) => {
+    const loaded = await Authorizer.load(await answeringBundle(allowing(), "stub"));
+    expect(loaded.decide(request)).toEqual(
+      inputInvalid("the request does not match the input schema (the runtime's validator refused it)", "stub"),
+    );
+  });
+
   it("give the quick start's expected answers, the plain allow recognised again and again", async () => {
     const loaded = await quickstart();
     for (let round = 0; round < 2; round++)
@@ -411,6 +456,19 @@ describe("memory and traps", () => {
     expect(loaded.health().traps).toBe(0);
   });
 
+  it("grows memory for a request up to three times the room left, and decides it whole", async () => {
+    // 600 000 bytes: more than the 8 pages a small bundle starts with hold above its data, but
+    // less than three times that, so only the exact UTF-8 size shows that memory must grow.
+    const loaded = await quickstart({ maxMemoryPages: 40, maxRequestBytes: 1 << 21 });
+    expect(loaded.memoryUsage().pages).toBe(8);
+    const decision = loaded.decide({ ...VALID, user: { ...VALID.user, id: "x".repeat(600_000) } });
+    expect(decision.reasons[0]).toMatchObject({
+      code: "INPUT_INVALID",
+      message: "the request does not match the input schema: invalid `user`",
+    });
+    expect(loaded.health().traps).toBe(0);
+  });
+
   it("refuses a request that cannot fit in the bound with EVALUATION_ERROR, without a trap", async () => {
     const small = await quickstart({ maxMemoryPages: 9, maxRequestBytes: 1 << 22 });
     const decision = small.decide({ ...VALID, user: { id: "x".repeat(2_000_000) } });
@@ -463,7 +521,10 @@ describe("decision logging", () => {
       result: decision,
     });
     expect(events[0]!.bundles).toEqual({ gatehouse: { revision: loaded.revision } });
-    expect(events[0]!.metrics.timer_rego_query_eval_ns).toBeGreaterThan(0);
+    const ns = events[0]!.metrics.timer_rego_query_eval_ns!;
+    expect(ns).toBeGreaterThan(0);
+    // An elapsed time, not a clock reading: less than the monotonic clock itself.
+    expect(ns).toBeLessThan(Number(process.hrtime.bigint()));
   });
 
   it("records nothing for decisions it does not sample", async () => {

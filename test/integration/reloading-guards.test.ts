@@ -127,8 +127,10 @@ describe("reload", () => {
     const a = await quickstartBundle();
     const errors: BundleError[] = [];
     const handle = await ReloadingAuthorizer.open(a.bytes, { onReloadError: (e) => errors.push(e) });
-    const refused = await refusal(handle.reload(join(tempDir(), "missing.tar.gz")));
+    const missing = join(tempDir(), "missing.tar.gz");
+    const refused = await refusal(handle.reload(missing));
     expect(refused.code).toBe("BUNDLE_UNREADABLE");
+    expect(refused.message).toBe(`cannot read the bundle: ENOENT: no such file or directory, open '${missing}'`);
     expect(errors).toEqual([refused]);
     expect(handle.status()).toMatchObject({ failures: 1, lastError: { code: "BUNDLE_UNREADABLE" } });
   });
@@ -212,7 +214,8 @@ describe("watching", () => {
     await handle.close();
     writeFileSync(join(dir, "next"), a.bytes);
     renameSync(join(dir, "next"), file);
-    await sleep(200);
+    // Long enough for a watcher that was still running to see the change and load it.
+    await sleep(1000);
     expect(handle.revision).toBe(b.revision);
   });
 
@@ -221,15 +224,54 @@ describe("watching", () => {
     const dir = tempDir();
     const file = join(dir, "bundle.tar.gz");
     writeFileSync(file, a.bytes);
-    const handle = await ReloadingAuthorizer.open(file, {
-      watch: false,
-      watchOptions: { debounceMs: 5, statIntervalMs: 20 },
-    });
+    const watchOptions = { debounceMs: 5, statIntervalMs: 20 };
+    const unwatched = await ReloadingAuthorizer.open(file, { watch: false, watchOptions });
+    // A watching twin on the same file shows when the change has been seen.
+    const watched = await ReloadingAuthorizer.open(file, { watchOptions });
     writeFileSync(join(dir, "next"), b.bytes);
     renameSync(join(dir, "next"), file);
-    await sleep(300);
-    expect(handle.revision).toBe(a.revision);
+    await until(() => watched.revision === b.revision, "the watching twin to swap");
+    // Long enough for a load the twin has finished to finish here too, were this one watching.
+    await sleep(1000);
+    expect(unwatched.revision).toBe(a.revision);
+    await watched.close();
+    await unwatched.close();
+  });
+
+  it("polls a URL with the ETag of the first download, so an unchanged bundle is not downloaded again", async () => {
+    const a = await quickstartBundle();
+    const tags: Array<string | null> = [];
+    const fetch = (_url: unknown, init?: RequestInit): Promise<Response> => {
+      tags.push(new Headers(init?.headers).get("if-none-match"));
+      return Promise.resolve(
+        tags.length === 1
+          ? new Response(a.bytes, { status: 200, headers: { etag: '"a"' } })
+          : new Response(null, { status: 304 }),
+      );
+    };
+    const handle = await ReloadingAuthorizer.open("http://bundles.invalid/b.tar.gz", {
+      fetch,
+      watchOptions: { minDelayMs: 5, maxDelayMs: 10 },
+    });
+    await until(() => tags.length >= 2, "a poll");
     await handle.close();
+    expect(tags.slice(0, 2)).toEqual([null, '"a"']);
+  });
+
+  it("refuses to start when the first download is answered 304", async () => {
+    const fetch = (): Promise<Response> => Promise.resolve(new Response(null, { status: 304 }));
+    const refused = await refusal(ReloadingAuthorizer.open("http://bundles.invalid/b.tar.gz", { fetch }));
+    expect(refused.code).toBe("BUNDLE_UNREADABLE");
+    expect(refused.message).toBe("GET http://bundles.invalid/b.tar.gz answered 304");
+  });
+
+  it("gives up on the first download after watchOptions.timeoutMs", async () => {
+    const fetch = (_url: unknown, init?: RequestInit): Promise<Response> =>
+      new Promise((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))));
+    const refused = await refusal(
+      ReloadingAuthorizer.open("http://bundles.invalid/b.tar.gz", { fetch, watchOptions: { timeoutMs: 20 } }),
+    );
+    expect(refused.message).toBe("GET http://bundles.invalid/b.tar.gz failed: aborted");
   });
 
   it("polls a URL with the fetch it is given, swaps on a new bundle, and counts a failed poll", async () => {

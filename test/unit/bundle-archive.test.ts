@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { pack, type Headers as Header } from "tar-stream";
 import { describe, expect, it } from "vitest";
-import { readArchive, writeArchive, type ArchiveLimits } from "../../core/bundle-archive.js";
+import { normalizeEntryName, readArchive, writeArchive, type ArchiveLimits } from "../../core/bundle-archive.js";
 import { Authorizer, BundleError } from "../../wasm/index.js";
 
 type Entry = Partial<Header> & Pick<Header, "name"> & { readonly content?: string };
@@ -137,13 +137,13 @@ async function truncatedTar(entries: readonly Entry[], length: number): Promise<
   return gzipSync(gunzipSync(await archive(entries)).subarray(0, length));
 }
 
-/** A ustar header of a regular file `name` declaring `size` bytes, with its checksum. */
-function tarHeader(name: string, size: number): Buffer {
+/** A ustar header of an entry `name` declaring `size` bytes (a regular file unless `typeflag` says otherwise), with its checksum. */
+function tarHeader(name: string, size: number, typeflag = "0"): Buffer {
   const h = Buffer.alloc(512);
   h.write(name, 0, "ascii");
   h.write("0000644\0", 100, "ascii");
   h.write(`${size.toString(8).padStart(11, "0")}\0`, 124, "ascii");
-  h.write("0", 156, "ascii");
+  h.write(typeflag, 156, "ascii");
   h.write("ustar\u000000", 257, "binary");
   h.fill(" ", 148, 156);
   h.write(
@@ -334,6 +334,19 @@ describe("readArchive limits and reads (each test pins one rule)", () => {
     }
   });
 
+  it("reads a contiguous-file entry (tar type 7) as a regular file", async () => {
+    expect(await problem([{ name: "/data.json", type: "contiguous-file", content: "{}" }])).toBe("ok: data.json");
+  });
+
+  it("refuses an entry of a type tar does not define, naming it a special entry", async () => {
+    const bytes = gzipSync(Buffer.concat([tarHeader("data.json", 0, "A"), Buffer.alloc(1024)]));
+    expect(await readArchive(bytes)).toEqual({
+      ok: false,
+      problem: "ENTRY_NOT_A_FILE",
+      message: "entry `data.json` is a special entry, not a regular file",
+    });
+  });
+
   it("refuses a directory entry with an unsafe name", async () => {
     expect(await problem([{ name: "../escape", type: "directory" }, file("data.json")])).toBe(
       "ENTRY_NOT_A_FILE: entry `../escape` is a directory, not a regular file",
@@ -359,5 +372,52 @@ describe("readArchive limits and reads (each test pins one rule)", () => {
       "ENTRY_NOT_A_FILE: entry `x` is a fifo, not a regular file",
     );
     expect(await problem([file("a/../b")])).toBe("ENTRY_PATH_UNSAFE: entry `a/../b` has an unsafe path");
+  });
+});
+
+describe("writeArchive writes bytes that depend only on the files", () => {
+  it("writes OPA's leading `/`, mode 0644, zero owners and time, empty owner names, and a gzip header of maximum compression without time or OS", async () => {
+    const gz = Buffer.from(await writeArchive([["a.json", new TextEncoder().encode("{}")]]));
+    // ID1 ID2, deflate, no flags, MTIME 0, XFL 2 (level 9, the slowest and smallest), OS 255 (unknown).
+    expect(gz.subarray(0, 10).toString("hex")).toBe("1f8b08000000000002ff");
+    const tar = gunzipSync(gz);
+    const field = (at: number, length: number) => tar.subarray(at, at + length).toString("latin1");
+    expect(field(0, 100)).toBe("/a.json".padEnd(100, "\0"));
+    expect(field(100, 8)).toBe("000644 \0"); // mode
+    expect(field(108, 8)).toBe("000000 \0"); // uid
+    expect(field(116, 8)).toBe("000000 \0"); // gid
+    expect(field(124, 12)).toBe("00000000002 "); // size
+    expect(field(136, 12)).toBe("00000000000 "); // mtime
+    expect(field(156, 1)).toBe("0"); // a regular file
+    expect(field(257, 6)).toBe("ustar\0");
+    expect(field(265, 32)).toBe("\0".repeat(32)); // uname
+    expect(field(297, 32)).toBe("\0".repeat(32)); // gname
+    expect(field(512, 2)).toBe("{}");
+    expect(tar.byteLength).toBe(2048);
+  });
+});
+
+describe("writeArchive's deflate level", () => {
+  it("deflates at the level given, 9 when none is: the gzip header's XFL byte says which", async () => {
+    const files: Array<[string, Uint8Array]> = [["a.json", new TextEncoder().encode("{}")]];
+    // XFL: 2 for level 9 (slowest), 4 for level 1 (fastest), 0 for the levels between.
+    const xfl = async (options?: { level: number }) => Buffer.from(await writeArchive(files, options))[8];
+    expect([await xfl(), await xfl({ level: 9 }), await xfl({ level: 6 }), await xfl({ level: 1 })]).toEqual([
+      2, 2, 0, 4,
+    ]);
+  });
+});
+
+describe("normalizeEntryName", () => {
+  it.each([[""], ["/"], ["//"], ["//a"], ["a/"], ["/a//b"]])(
+    "refuses %j: no empty name or segment, before or after OPA's leading `/`",
+    (name) => {
+      expect(normalizeEntryName(name)).toBeUndefined();
+    },
+  );
+
+  it("drops exactly one leading `/`", () => {
+    expect(normalizeEntryName("/gatehouse/a.rego")).toBe("gatehouse/a.rego");
+    expect(normalizeEntryName("gatehouse/a.rego")).toBe("gatehouse/a.rego");
   });
 });

@@ -24,6 +24,8 @@ describe("opaHashedJson: the JSON text OPA hashes", () => {
     ['{ "b": 1, "a": [true, null, "x"] }', '{"a":[true,null,"x"],"b":1}'],
     ["[1.0, 1e2, -0, 1E+2, 12345678901234567890, 0.1]", "[1.0,1e2,-0,1E+2,12345678901234567890,0.1]"],
     ["[1, 2.5, 1e+21, -3]", "[1,2.5,1e+21,-3]"],
+    ["12345678901234567890", "12345678901234567890"],
+    ["[100000000000000000000000, -0.5]", "[100000000000000000000000,-0.5]"],
     ['"<&>\\/"', '"<&>/"'],
     ['"\\u2028\\u2029"', '"\\u2028\\u2029"'],
     ['"\\u0007\\b\\f\\n\\r\\t\\u001f\\u007f"', '"\\u0007\\b\\f\\n\\r\\t\\u001f\u007f"'],
@@ -145,6 +147,13 @@ describe("algorithms, hashes and keys (one rule per test)", () => {
     }
     for (const other of ["MD5", "SHA-1", "sha256", "toString", "__proto__", 1])
       expect(isFileHashAlgorithm(other)).toBe(false);
+  });
+
+  it("takes only a string as a file hash algorithm name, not a value that converts to one", () => {
+    for (const other of [["SHA-256"], { toString: () => "SHA-256" }, new String("SHA-256")])
+      expect([other, isFileHashAlgorithm(other)]).toEqual([other, false]);
+    for (const other of [["RS256"], { toString: () => "RS256" }, new String("RS256")])
+      expect([other, isSigningAlgorithm(other)]).toEqual([other, false]);
   });
 
   it("reads `data.yaml` as YAML and every other name as raw bytes", () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CompactSign } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bundleSigner, signBundle, type BundleSigner, type SignerOptions } from "../../compiler/build/sign.js";
 import { canonicalJson } from "../../core/canonical-json.js";
 import { hashBundleFile, opaHashedJson, SIGNATURES_FILE } from "../../core/bundle-signing.js";
@@ -71,12 +71,11 @@ describe("verifyBundle", () => {
   const other = keyPair("rsa", "other");
   const ec = keyPair("ec-p256");
   const secret = hmacSecret();
-  let rsaSigned: Map<string, Uint8Array>;
-  beforeAll(async () => {
-    rsaSigned = await signed(signer(rsa.privateKey));
-  });
+  // Signed inside each test, not in a hook: the mutation run then knows which test reaches which code.
+  const rsaSignedBundle = () => signed(signer(rsa.privateKey));
 
   it("accepts an unsigned bundle when no key is configured, and a signed one with its key", async () => {
+    const rsaSigned = await rsaSignedBundle();
     expect(await verifyBundle(new Map(FILES), undefined)).toEqual({ ok: true });
     expect(await verifyBundle(rsaSigned, { key: rsa.publicKey })).toEqual({
       ok: true,
@@ -109,6 +108,7 @@ describe("verifyBundle", () => {
   });
 
   it("signs deterministically with RS256 and HS256, not with ES256 (a random nonce per signature)", async () => {
+    const rsaSigned = await rsaSignedBundle();
     const again = await signed(signer(rsa.privateKey));
     expect(again.get(SIGNATURES_FILE)).toEqual(rsaSigned.get(SIGNATURES_FILE));
     const hs = signer(secret, { algorithm: "HS256" });
@@ -118,6 +118,7 @@ describe("verifyBundle", () => {
   });
 
   it("SIGNATURE_MISSING: a key is configured and the signature was stripped", async () => {
+    const rsaSigned = await rsaSignedBundle();
     const stripped = new Map(rsaSigned);
     stripped.delete(SIGNATURES_FILE);
     expect(await outcome(stripped, { key: rsa.publicKey })).toBe(
@@ -126,12 +127,14 @@ describe("verifyBundle", () => {
   });
 
   it("VERIFICATION_KEY_MISSING: a signed bundle is refused when no key is configured", async () => {
+    const rsaSigned = await rsaSignedBundle();
     expect(await outcome(rsaSigned, undefined)).toBe(
       "VERIFICATION_KEY_MISSING: the bundle is signed, but no verification key is configured to check `.signatures.json`",
     );
   });
 
   it("SIGNATURE_KEY_MISMATCH: signed by another key, or naming another key id", async () => {
+    const rsaSigned = await rsaSignedBundle();
     expect(await outcome(rsaSigned, { key: other.publicKey })).toBe(
       "SIGNATURE_KEY_MISMATCH: the signature does not verify with the configured key",
     );
@@ -183,6 +186,7 @@ describe("verifyBundle", () => {
   });
 
   it("SIGNATURE_SCOPE_MISMATCH: the scope must equal the configured one (none means none)", async () => {
+    const rsaSigned = await rsaSignedBundle();
     const scoped = await signed(signer(rsa.privateKey, { scope: "write" }));
     expect(await outcome(scoped, { key: rsa.publicKey, scope: "write" })).toBe("ok");
     expect(await outcome(scoped, { key: rsa.publicKey, scope: "read" })).toBe(
@@ -197,6 +201,7 @@ describe("verifyBundle", () => {
   });
 
   it("SIGNATURE_FILE_UNLISTED: a file added after signing", async () => {
+    const rsaSigned = await rsaSignedBundle();
     const added = new Map(rsaSigned).set("gatehouse/backdoor.rego", text("package gatehouse\n"));
     expect(await outcome(added, { key: rsa.publicKey })).toBe(
       "SIGNATURE_FILE_UNLISTED: the signature does not cover `gatehouse/backdoor.rego`",
@@ -208,6 +213,7 @@ describe("verifyBundle", () => {
   });
 
   it("SIGNATURE_FILE_MISSING: a signed file removed from the bundle", async () => {
+    const rsaSigned = await rsaSignedBundle();
     const removed = new Map(rsaSigned);
     removed.delete("gatehouse/decision.rego");
     expect(await outcome(removed, { key: rsa.publicKey })).toBe(
@@ -224,6 +230,7 @@ describe("verifyBundle", () => {
   });
 
   it("SIGNATURE_FILE_HASH_MISMATCH: one byte changed in any file; JSON reformatting is not a change", async () => {
+    const rsaSigned = await rsaSignedBundle();
     for (const [name, bytes] of FILES) {
       const changed = Uint8Array.from(bytes);
       const at = name === "policy.wasm" ? 6 : bytes.indexOf(0x61); // the first `a`: `gatehouse`, `package`
@@ -270,6 +277,7 @@ describe("verifyBundle", () => {
   });
 
   it("SIGNATURE_INVALID: malformed signature files, tokens and claims", async () => {
+    const rsaSigned = await rsaSignedBundle();
     const key = createPrivateKey(rsa.privateKey);
     const token = await jws({ alg: "RS256" }, { files: fileList() }, key);
     const cases: Array<[string, Map<string, Uint8Array>, string]> = [
@@ -406,7 +414,8 @@ describe("verifyBundle: one rule per test", () => {
 
   it("a token without a key id, while a key id is configured, is checked against the configured key", async () => {
     const anonymous = await signedClaims({ files: fileList() });
-    expect(await verifyBundle(anonymous, { ...key, keyId: "prod" })).toEqual({
+    // Strict: the outcome names no key id at all, not an undefined one.
+    expect(await verifyBundle(anonymous, { ...key, keyId: "prod" })).toStrictEqual({
       ok: true,
       signature: { algorithm: "RS256", files: 4 },
     });
@@ -558,6 +567,9 @@ describe("verifyBundle: keys, lists and encodings", () => {
     expect(await outcome(withPlugin(7), key)).toBe(
       "SIGNATURE_INVALID: the bundle is signed by the plugin `7`, which Gatehouse cannot verify",
     );
+    expect(await outcome(withPlugin(["kms"]), key)).toBe(
+      'SIGNATURE_INVALID: the bundle is signed by the plugin `["kms"]`, which Gatehouse cannot verify',
+    );
     expect(await outcome(withTokens([7 as unknown as string]), key)).toBe(
       "SIGNATURE_INVALID: `.signatures.json` must hold exactly one JWT",
     );
@@ -584,6 +596,11 @@ describe("verifyBundle: keys, lists and encodings", () => {
     for (const name of extra) added.set(name, text(""));
     expect(await outcome(added, key)).toBe(
       "SIGNATURE_FILE_UNLISTED: the signature does not cover `a.rego`, `b.rego`, `c.rego` and 2 more",
+    );
+    const three = new Map(await signedClaims({ files: fileList() }));
+    for (const name of extra.slice(0, 3)) three.set(name, text(""));
+    expect(await outcome(three, key)).toBe(
+      "SIGNATURE_FILE_UNLISTED: the signature does not cover `b.rego`, `d.rego`, `e.rego`",
     );
     const ghosts = ["z.rego", "y.rego"].map((name) => ({ name, hash: "00", algorithm: "SHA-256" }));
     expect(await outcome(await signedClaims({ files: [...fileList(), ...ghosts] }), key)).toBe(
