@@ -418,33 +418,13 @@ export class Authorizer {
    * INVARIANT: `json` is within the size limit (decideUnlogged checks it before every call).
    */
   private evaluate(json: string | undefined): Decision {
-    if (this.broken) return evaluationError("the policy could not be restarted after a trap", this.revision);
-    if (json !== undefined) {
-      try {
-        this.reserve(json);
-      } catch (error) {
-        return evaluationError(`the request does not fit in the policy's memory: ${describe(error)}`, this.revision);
-      }
-    }
-    let text: string;
-    let result: unknown;
-    try {
-      text = this.run(this.entrypoint, json);
-      // The plain allow (no reasons, no notes) is by far the most common answer and always the
-      // same text: recognise it instead of parsing it again.
-      if (text === this.plainAllowText) return { allow: true, reasons: [], notes: [], revision: this.revision };
-      result = JSON.parse(text);
-    } catch (error) {
-      this.recover();
-      return evaluationError(`the policy could not be evaluated: ${describe(error)}`, this.revision);
-    }
-    const decision =
-      Array.isArray(result) && result.length === 1 ? (result[0] as { result?: unknown }).result : undefined;
-    const problem = decisionProblem(decision);
+    const ran = this.runFailClosed(this.entrypoint, json, this.plainAllowText);
+    if (!("text" in ran)) return ran;
+    const problem = decisionProblem(ran.value);
     if (problem !== undefined) return evaluationError(problem, this.revision);
-    const d = decision as Decision;
+    const d = ran.value as Decision;
     if (d.allow && d.notes.length === 0 && d.revision === this.revision && Object.keys(d).length === 4) {
-      this.plainAllowText = text;
+      this.plainAllowText = ran.text;
     }
     return d;
   }
@@ -456,29 +436,46 @@ export class Authorizer {
    */
   private evaluateRuntime(json: string): Decision {
     if (this.exceedsLimit(json)) return this.tooLarge();
+    // INVARIANT: set in the constructor whenever this method is called.
+    const ran = this.runFailClosed(this.runtimeEntrypoint!, json, PLAIN_ALLOW_TEXT);
+    if (!("text" in ran)) return ran;
+    if (ran.value === 1) return { allow: true, reasons: [], notes: [], revision: this.revision };
+    const problem = decisionProblem(ran.value);
+    if (problem !== undefined) return evaluationError(problem, this.revision);
+    return ran.value as Decision;
+  }
+
+  /**
+   * Runs `entrypoint` on `json` (no input when undefined) in reserved memory. Returns a decision
+   * when the run failed (EVALUATION_ERROR) or answered `plainAllow`, the text of the plain allow
+   * (recognised instead of parsed again: by far the most common answer, always the same text);
+   * otherwise the single result's value, not yet checked, with the text it came from.
+   */
+  private runFailClosed(
+    entrypoint: number,
+    json: string | undefined,
+    plainAllow: string | undefined,
+  ): Decision | { readonly text: string; readonly value: unknown } {
     if (this.broken) return evaluationError("the policy could not be restarted after a trap", this.revision);
-    try {
-      this.reserve(json);
-    } catch (error) {
-      return evaluationError(`the request does not fit in the policy's memory: ${describe(error)}`, this.revision);
+    if (json !== undefined) {
+      try {
+        this.reserve(json);
+      } catch (error) {
+        return evaluationError(`the request does not fit in the policy's memory: ${describe(error)}`, this.revision);
+      }
     }
     let text: string;
     let result: unknown;
     try {
-      // INVARIANT: set in the constructor whenever this method is called.
-      text = this.run(this.runtimeEntrypoint!, json);
-      if (text === PLAIN_ALLOW_TEXT) return { allow: true, reasons: [], notes: [], revision: this.revision };
+      text = this.run(entrypoint, json);
+      if (text === plainAllow) return { allow: true, reasons: [], notes: [], revision: this.revision };
       result = JSON.parse(text);
     } catch (error) {
       this.recover();
       return evaluationError(`the policy could not be evaluated: ${describe(error)}`, this.revision);
     }
-    const decision =
-      Array.isArray(result) && result.length === 1 ? (result[0] as { result?: unknown }).result : undefined;
-    if (decision === 1) return { allow: true, reasons: [], notes: [], revision: this.revision };
-    const problem = decisionProblem(decision);
-    if (problem !== undefined) return evaluationError(problem, this.revision);
-    return decision as Decision;
+    const value = Array.isArray(result) && result.length === 1 ? (result[0] as { result?: unknown }).result : undefined;
+    return { text, value };
   }
 
   /**
