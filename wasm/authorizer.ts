@@ -30,8 +30,6 @@ export const DECISION_ENTRYPOINT = "gatehouse/decision";
 export const RUNTIME_ENTRYPOINT = "gatehouse/runtime/decision";
 
 const MAX_PAGES = 65536;
-/** The runtime entry point's result set for the plain allow. */
-const PLAIN_ALLOW_TEXT = '[{"result":1}]';
 /** Valid requests nest three levels; this leaves room for any plausible invalid one. */
 const MAX_DEPTH = 64;
 
@@ -437,7 +435,7 @@ export class Authorizer {
   private evaluateRuntime(json: string): Decision {
     if (this.exceedsLimit(json)) return this.tooLarge();
     // INVARIANT: set in the constructor whenever this method is called.
-    const ran = this.runFailClosed(this.runtimeEntrypoint!, json, PLAIN_ALLOW_TEXT);
+    const ran = this.runFailClosed(this.runtimeEntrypoint!, json, undefined);
     if (!("text" in ran)) return ran;
     if (ran.value === 1) return { allow: true, reasons: [], notes: [], revision: this.revision };
     const problem = decisionProblem(ran.value);
@@ -468,6 +466,7 @@ export class Authorizer {
     let result: unknown;
     try {
       text = this.run(entrypoint, json);
+      // Stryker disable next-line ConditionalExpression: a fast path; parsing the same text gives the same plain allow
       if (text === plainAllow) return { allow: true, reasons: [], notes: [], revision: this.revision };
       result = JSON.parse(text);
     } catch (error) {

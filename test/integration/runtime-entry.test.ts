@@ -83,7 +83,14 @@ describe("the runtime entry point", () => {
   });
 
   it("is not taken for a request the validator refuses: the validating entry point decides", () => {
+    // Its answer for profile `one` would be the plain allow.
     expect(authorizer.decide({ ...VALID, extra: 1 }).reasons.map((r) => r.code)).toEqual(["INPUT_INVALID"]);
+    expect(authorizer.decide({ ...(asProfile("one") as object), extra: 1 }).reasons.map((r) => r.code)).toEqual([
+      "INPUT_INVALID",
+    ]);
+    expect(authorizer.decide({ ...(asProfile("one") as object), login: "yes" }).reasons.map((r) => r.code)).toEqual([
+      "INPUT_INVALID",
+    ]);
   });
 
   it("is optional: a bundle without it decides every request through the validating entry point", async () => {
