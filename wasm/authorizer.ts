@@ -372,6 +372,7 @@ export class Authorizer {
       // INVARIANT: a validated request is a JSON object with a strict `sourceIp` (and a strict
       // `session.originIp` when present), so the addresses parse and `json` ends with `}`.
       const addresses = hostAddresses(snapshot);
+      // Stryker disable next-line ConditionalExpression,MethodExpression: by the invariant the addresses parse; without them (or with the object left open) the runtime entry's rules parse `sourceIp` themselves
       if (addresses !== undefined) return this.evaluateRuntime(`${json.slice(0, -1)},${addresses}}`);
     }
     if (!validated && nestsDeeperThan(json, MAX_DEPTH))
@@ -433,7 +434,8 @@ export class Authorizer {
    * whatever is neither is EVALUATION_ERROR.
    */
   private evaluateRuntime(json: string): Decision {
-    if (this.exceedsLimit(json)) return this.tooLarge();
+    // The size limit is the caller's request's (checked before): the parsed addresses appended
+    // here add a bounded few dozen bytes, for which `runFailClosed` reserves memory like any other.
     // INVARIANT: set in the constructor whenever this method is called.
     const ran = this.runFailClosed(this.runtimeEntrypoint!, json, undefined);
     if (!("text" in ran)) return ran;
