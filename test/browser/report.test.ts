@@ -302,6 +302,8 @@ describe.skipIf("missing" in chromiumFound)("the access report in Chromium", () 
     await page.goto(pathToFileURL(join(out, "index.html")).href);
     await page.waitForSelector("html[data-ready=true]");
     await page.getByRole("link", { name: "Changes" }).click();
+    // The view switches after the click's hash change is handled: wait for it, then look.
+    await page.locator("#diff").waitFor({ state: "visible" });
     await expect(page.locator("#diff").isVisible()).resolves.toBe(true);
     await expect(page.locator("#matrix").isVisible()).resolves.toBe(false);
     const gained = page.locator("li.diff-gained", { hasText: "can now call the API through data-loader" }).first();
