@@ -26,6 +26,10 @@ export interface HttpRun {
   readonly perSecond: number;
   readonly latency: LatencyStats;
   readonly errors: number;
+  /** What the first few errors were (a status and body, or the socket error), to tell why. */
+  readonly errorSamples: readonly string[];
+  /** Requests sent again because their reused keep-alive socket was reset before any answer. */
+  readonly retried: number;
   /** Responses whose `allow` differed from the stream's expectation (checked on every response). */
   readonly wrong: number;
   /** CPU seconds the server used during the timed run, when measured. */
@@ -157,24 +161,37 @@ export async function startGatehouseServe(bundlePath: string, cpu?: number): Pro
   };
 }
 
-function post(agent: Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
+/**
+ * One POST on the keep-alive `agent`. A request whose reused socket was reset before any answer
+ * (the server closed it as it was picked) is sent once more on a fresh one, as HTTP clients do for
+ * idempotent requests — a decision query is one; `retried` counts it.
+ */
+function post(agent: Agent, url: URL, body: string, retried: () => void): Promise<{ status: number; text: string }> {
+  const once = (): Promise<{ status: number; text: string }> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", reject);
+        },
+      );
+      req.on("error", (error: NodeJS.ErrnoException) =>
+        reject(Object.assign(error, { reused: req.reusedSocket && error.code === "ECONNRESET" })),
+      );
+      req.end(body);
+    });
+  return once().catch((error: { reused?: boolean }) => {
+    if (!error.reused) throw error;
+    retried();
+    return once();
   });
 }
 
@@ -194,6 +211,12 @@ export async function httpLoad(
   let next = 0;
   let errors = 0;
   let wrong = 0;
+  let errorSamples: string[] = [];
+  let retried = 0;
+  const failed = (what: string): void => {
+    errors++;
+    if (errorSamples.length < 3) errorSamples.push(what);
+  };
   const samples: number[] = [];
   const run = async (seconds: number, record: boolean): Promise<number> => {
     const deadline = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
@@ -203,16 +226,20 @@ export async function httpLoad(
         const i = next++ % bodies.length;
         const t0 = process.hrtime.bigint();
         try {
-          const res = await post(agent, url, bodies[i]!);
+          const res = await post(agent, url, bodies[i]!, () => retried++);
           const t1 = process.hrtime.bigint();
           const allow =
             res.status === 200 ? (JSON.parse(res.text) as { result?: { allow?: unknown } }).result?.allow : undefined;
-          if (res.status !== 200) errors++;
+          if (res.status !== 200) failed(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
           else if (allow !== expectAllow[i]) wrong++;
           if (record) samples.push(Number(t1 - t0));
           done++;
-        } catch {
-          errors++;
+        } catch (error) {
+          failed(
+            error instanceof Error
+              ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}`
+              : String(error),
+          );
         }
       }
     };
@@ -221,6 +248,8 @@ export async function httpLoad(
   };
   await run(options.warmupSeconds, false);
   errors = 0;
+  errorSamples = [];
+  retried = 0;
   wrong = 0;
   const cpuBefore = server.cpuSeconds();
   const start = process.hrtime.bigint();
@@ -238,6 +267,8 @@ export async function httpLoad(
     perSecond: requests / seconds,
     latency: summarize(samples, 0),
     errors,
+    errorSamples,
+    retried,
     wrong,
   };
 }

@@ -143,7 +143,7 @@ function httpRows(tiers: readonly TierResult[]): string[][] {
         us(run.latency.p50Ns),
         us(run.latency.p99Ns),
         vs,
-        `${run.concurrency} connections, ${count(run.requests)} requests, ${run.errors} errors, ${run.wrong} wrong${h.serverPinned ? "; server on core 1, client on core 0" : ""}`,
+        `${run.concurrency} connections, ${count(run.requests)} requests, ${run.errors} errors, ${run.wrong} wrong${run.retried > 0 ? `, ${run.retried} resent after a keep-alive reset` : ""}${h.serverPinned ? "; server on core 1, client on core 0" : ""}`,
       ]);
     }
   }

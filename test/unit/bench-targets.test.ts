@@ -17,6 +17,8 @@ function http(perSecond: number, perCoreSecond?: number): HttpRun {
     perSecond,
     latency: latency(1e6),
     errors: 0,
+    errorSamples: [],
+    retried: 0,
     wrong: 0,
     ...(perCoreSecond === undefined ? {} : { serverCpuSeconds: (perSecond * 5) / perCoreSecond, perCoreSecond }),
   };
