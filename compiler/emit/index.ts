@@ -59,12 +59,13 @@ export function emit(ir: Ir, options: EmitOptions = {}): StageResult<EmittedBund
   // The revision hashes canonicalJson({ rego, policy, lib }) and data.json is
   // canonicalJson({ [PACKAGE]: { policy: { ...policy, revision }, lib } }): both are assembled
   // from the same canonical texts of the members, so the large tables are serialised once.
-  // The canonical JSON of an object whose members are already canonical JSON texts.
-  const canonicalObject = (texts: Readonly<Record<string, string>>): string =>
-    `{${Object.keys(texts)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${texts[k]}`)
-      .join(",")}}`;
+  // canonicalObject is the canonical JSON of an object whose members are canonical JSON texts
+  // (concatenated, not joined, so that the large texts are not copied at each level).
+  const canonicalObject = (texts: Readonly<Record<string, string>>): string => {
+    let out = "";
+    for (const k of Object.keys(texts).sort()) out += `${out === "" ? "{" : ","}${JSON.stringify(k)}:${texts[k]}`;
+    return `${out === "" ? "{" : out}}`;
+  };
   const members = (value: Record<string, unknown>): Record<string, string> =>
     Object.fromEntries(Object.keys(value).map((k) => [k, canonicalJson(value[k])]));
   const policyMembers = members(policy);
