@@ -1,7 +1,10 @@
 import type { Ir, IrAddressSet, IrPrefixGroup, IrSource } from "../lower/ir.js";
 
 function truthTable(keys: readonly string[]): Record<string, true> {
-  return Object.fromEntries(keys.map((k) => [k, true]));
+  // A null-prototype object filled in a loop: no pair arrays, and `__proto__` is an ordinary key.
+  const table = Object.create(null) as Record<string, true>;
+  for (const k of keys) table[k] = true;
+  return table;
 }
 
 function source(s: IrSource): Record<string, unknown> {
