@@ -12,6 +12,7 @@ import { cachedDecisionKey, decisionKey, type DecidedChange, type DiffResult } f
 import { requestOf, type AppClass, type UserTypeClass, type Variant } from "./enumerate.js";
 import type { AddressClass } from "./regions.js";
 import { mergeSpans, type AddressSpan } from "./regions.js";
+import { grantorsOf, type UserGrantors } from "./user-grantors.js";
 import { withoutPlace, type Place, type VersionIndex } from "./version.js";
 
 /** The kinds of change, most risky first. */
@@ -30,11 +31,8 @@ export interface Citation {
 }
 
 /** One row of the report: every combination of the listed values changed from `base` to `head`. */
-export interface ImpactRow {
+export interface ImpactRow extends UserGrantors {
   readonly kind: ChangeKind;
-  readonly profile: string;
-  readonly permissionSets: readonly string[];
-  readonly permissionSetGroups: readonly string[];
   readonly app: AppClass;
   readonly userTypes: readonly UserTypeClass[];
   readonly channels: ReadonlyArray<"api" | "ui">;
@@ -96,9 +94,7 @@ function draftOf(c: DecidedChange, classId: (region: AddressClass) => number): D
       cachedDecisionKey(c.head),
     ]),
     kind: cachedChangeKind(c.base, c.head),
-    profile: c.cls.profile,
-    permissionSets: c.cls.permissionSets,
-    permissionSetGroups: c.cls.permissionSetGroups,
+    ...grantorsOf(c.cls),
     app: c.cls.app,
     userTypes: [c.cls.userType],
     channels: [c.cls.channel],

@@ -12,6 +12,7 @@ import { APPLESS_GRANTS, EXTERNAL_USER_TYPES, GRANTS, USER_TYPES } from "../comp
 import type { IrConnectedApp } from "../compiler/lower/ir.js";
 import { permissionClasses, symmetric, type Grantor, type PermissionClass } from "./permission-classes.js";
 import { addressClasses, spansOf, type AddressClass, type AddressSpan } from "./regions.js";
+import { requestUser, type UserGrantors } from "./user-grantors.js";
 import type { VersionIndex } from "./version.js";
 import { withoutPlace } from "./version.js";
 
@@ -41,10 +42,7 @@ export interface Variant {
 }
 
 /** One class of requests: every field fixed, the address standing for its whole region. */
-export interface RequestClass {
-  readonly profile: string;
-  readonly permissionSets: readonly string[];
-  readonly permissionSetGroups: readonly string[];
+export interface RequestClass extends UserGrantors {
   readonly app: AppClass;
   readonly userType: UserTypeClass;
   readonly channel: "api" | "ui";
@@ -240,12 +238,7 @@ export function requestOf(c: RequestClass): Record<string, unknown> {
     ...(c.variant.identityVerified ? { identityVerified: true } : {}),
   };
   return {
-    user: {
-      userType: c.userType.userTypes[0],
-      profile: c.profile,
-      permissionSets: [...c.permissionSets],
-      ...(c.permissionSetGroups.length > 0 ? { permissionSetGroups: [...c.permissionSetGroups] } : {}),
-    },
+    user: requestUser(c, c.userType.userTypes[0]),
     app: c.app.clientId === null ? null : { clientId: c.app.clientId },
     channel: c.channel,
     grant: c.grant,

@@ -2,6 +2,7 @@ import { canonicalJson } from "../core/canonical-json.js";
 import { compareText } from "../compiler/diagnostics/diagnostic.js";
 import type { ConnectedAppModel, PolicySet } from "../compiler/validate/model.js";
 import type { Decision } from "../wasm/decision.js";
+import { requestUser } from "../impact/user-grantors.js";
 import type { GrantFamily, IpOutcome, Matrix, MatrixApp, MatrixSubject, Verdict, VerdictReason } from "./model.js";
 import { insideAddress, matrixSubjects, outsideAddress } from "./subjects.js";
 
@@ -81,12 +82,7 @@ interface CellInput {
 function decideCell(decide: Decide, cell: CellInput, reasons: Interner<VerdictReason>): Verdict {
   const { subject, app, family } = cell;
   const request = (sourceIp: string, session: Record<string, boolean> | undefined): unknown => ({
-    user: {
-      userType: subject.userType,
-      profile: subject.profile,
-      permissionSets: subject.permissionSets,
-      ...(subject.permissionSetGroups.length > 0 ? { permissionSetGroups: subject.permissionSetGroups } : {}),
-    },
+    user: requestUser(subject, subject.userType),
     app: { clientId: cell.clientId },
     channel: family.channel,
     grant: family.grant,

@@ -2,6 +2,7 @@
  * The data an access report shows, as plain serializable values: what `buildReport` computes from
  * the compiled policy and the bundle, and what the page's script reads.
  */
+import type { UserGrantors } from "../impact/user-grantors.js";
 
 /** A place in the policy YAML: file relative to the policy directory, 1-based line. */
 export interface SourceRef {
@@ -18,13 +19,10 @@ export interface GrantFamily {
 }
 
 /** A matrix row: the user a representative request is made for. */
-export interface MatrixSubject {
+export interface MatrixSubject extends UserGrantors {
   readonly kind: "profile" | "permission-set" | "permission-set-group";
   /** What the row is called on the page. */
   readonly label: string;
-  readonly profile: string;
-  readonly permissionSets: readonly string[];
-  readonly permissionSetGroups: readonly string[];
   readonly userType: string;
   /** The profile's login IP ranges, by network name or as written; empty when unrestricted. */
   readonly networks: readonly string[];

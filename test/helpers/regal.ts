@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { buildGoTool, findGo, pinnedToolVersion, toolBinPath, type GoToolSpec } from "../../compiler/build/go-tool.js";
+import type { GoToolSpec } from "../../compiler/build/go-tool.js";
 import { packageRoot } from "../../core/package-root.js";
+import { pinnedGoTool } from "./go-tool.js";
 
 /**
  * Regal, the Rego linter, pinned by tools/regal/go.mod and built like opa
@@ -17,25 +17,21 @@ export const REGAL: GoToolSpec = {
 /** Regal's environment: never asking the network whether a newer Regal exists (it is pinned). */
 const REGAL_ENV = { ...process.env, REGAL_DISABLE_VERSION_CHECK: "true" };
 
-function versionOf(path: string): string | undefined {
-  const run = spawnSync(path, ["version"], { encoding: "utf8", timeout: 30_000, env: REGAL_ENV });
-  return run.status === 0 ? /^Version:\s*v?([0-9]+\.[0-9]+\.[0-9]+)/m.exec(run.stdout)?.[1] : undefined;
-}
-
 /**
  * The pinned Regal: `<GATEHOUSE_TOOLS_DIR or .tools>/bin/regal` when it is the pinned version,
  * otherwise built there from tools/regal with the local Go. Throws when it cannot be.
  */
 export function regal(onProgress: (line: string) => void = () => {}): string {
-  const path = toolBinPath(REGAL.name);
-  const pinned = pinnedToolVersion(REGAL);
-  if (existsSync(path) && versionOf(path) === pinned) return path;
-  const go = findGo(process.env);
-  if (go === undefined) throw new Error("Regal is built from tools/regal with Go, and Go is not installed");
-  const built = buildGoTool(REGAL, go, process.env, onProgress);
-  if (typeof built !== "string") throw new Error(`${built.message}\n${built.hint}`);
-  if (versionOf(built) !== pinned) throw new Error(`the Regal built from tools/regal is not v${pinned}`);
-  return built;
+  return pinnedGoTool(
+    {
+      spec: REGAL,
+      label: "Regal",
+      versionArgs: ["version"],
+      versionPattern: /^Version:\s*v?([0-9]+\.[0-9]+\.[0-9]+)/m,
+      env: REGAL_ENV,
+    },
+    onProgress,
+  );
 }
 
 /** One finding of `regal lint --format json`. */

@@ -1,7 +1,14 @@
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildReport, computeMatrix, computeCoverage, mergeRanges, sizeText } from "../../report/index.js";
+import {
+  buildReport,
+  computeMatrix,
+  computeCoverage,
+  mergeRanges,
+  sizeText,
+  type SiteFile,
+} from "../../report/index.js";
 import { sharePercent } from "../../report/coverage.js";
 import { Authorizer } from "../../wasm/index.js";
 import { gatehouse } from "../helpers/cli.js";
@@ -20,6 +27,18 @@ async function reportOf(dir: string) {
   const compilation = await buildDir(dir);
   const authorizer = await Authorizer.load(compilation.built.bundle);
   return { compilation, decide: (r: unknown) => authorizer.decide(r) };
+}
+
+/** The report's files for the policy in dir, built in process for a fixed day. */
+async function reportFilesOf(dir: string): Promise<SiteFile[]> {
+  const { compilation } = await reportOf(dir);
+  return buildReport({
+    policy: compilation.policy!,
+    bundle: compilation.built.bundle,
+    sources: compilation.sources!.files,
+    today: "2026-06-01",
+    version: "0.0.0",
+  });
 }
 
 describe("gatehouse report", () => {
@@ -122,14 +141,7 @@ describe("gatehouse report", () => {
       "p.yaml": `kind: Profile\nname: '${hostile.replace(/'/g, "''")}'\npermissions: [ApiEnabled]\nloginIpRanges: [10.0.0.0/8]\n`,
       "a.yaml": `kind: ConnectedApp\nname: app\nlabel: '</script><script>alert(2)</script>'\nclientIds: [c1]\n`,
     });
-    const { compilation } = await reportOf(dir);
-    const files = await buildReport({
-      policy: compilation.policy!,
-      bundle: compilation.built.bundle,
-      sources: compilation.sources!.files,
-      today: "2026-06-01",
-      version: "0.0.0",
-    });
+    const files = await reportFilesOf(dir);
     const text = (path: string): string => new TextDecoder().decode(files.find((f) => f.path === path)!.bytes);
     const html = text("index.html");
     expect(html).not.toContain("<img src=x");
@@ -149,14 +161,7 @@ describe("the findings view", () => {
       "acks.yaml":
         "kind: Acknowledgement\nname: roaming\nfinding: GR011\nreason: Mobile users roam.\nexpires: 2030-01-31\n",
     });
-    const { compilation } = await reportOf(dir);
-    const files = await buildReport({
-      policy: compilation.policy!,
-      bundle: compilation.built.bundle,
-      sources: compilation.sources!.files,
-      today: "2026-06-01",
-      version: "0.0.0",
-    });
+    const files = await reportFilesOf(dir);
     const html = new TextDecoder().decode(files.find((f) => f.path === "index.html")!.bytes);
     const finding = html.slice(html.indexOf('<span class="fid">GR011</span>'));
     expect(finding.slice(0, finding.indexOf("</details>"))).toMatch(

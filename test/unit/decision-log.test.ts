@@ -34,6 +34,23 @@ function callbackLog(options: Omit<DecisionLogOptions, "sink"> = {}): { log: Dec
   return { log: DecisionLog.open({ ...options, sink: (e) => events.push(e) }), events };
 }
 
+/** A log with a file sink whose writer only keeps each batch it is handed; returns it with those batches. */
+function capturingFileLog(options: Omit<DecisionLogOptions, "sink" | "writer"> = {}): {
+  log: DecisionLog;
+  batches: string[];
+} {
+  const batches: string[] = [];
+  const log = DecisionLog.open({
+    ...options,
+    sink: join(tempDir("gatehouse-log-"), "d.jsonl"),
+    writer: (_fd, data) => {
+      batches.push(data.toString("utf8"));
+      return Promise.resolve();
+    },
+  });
+  return { log, batches };
+}
+
 /** Stands for an absent input (a request that was not JSON) or an absent result. */
 const NONE = Symbol("none");
 
@@ -506,14 +523,7 @@ describe("the file sink", () => {
   });
 
   it("writes on its own soon after record, batch after batch, without flush", async () => {
-    const batches: string[] = [];
-    const log = DecisionLog.open({
-      sink: join(tempDir("gatehouse-log-"), "d.jsonl"),
-      writer: (_fd, data) => {
-        batches.push(data.toString("utf8"));
-        return Promise.resolve();
-      },
-    });
+    const { log, batches } = capturingFileLog();
     const settle = async (): Promise<void> => {
       for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     };
@@ -529,15 +539,7 @@ describe("the file sink", () => {
 
   it("masks a copy of the result for a file sink, never the caller's decision", async () => {
     const result = structuredClone(RESULT);
-    const written: string[] = [];
-    const log = DecisionLog.open({
-      sink: join(tempDir("gatehouse-log-"), "d.jsonl"),
-      mask: ["/result/reasons"],
-      writer: (_fd, data) => {
-        written.push(data.toString("utf8"));
-        return Promise.resolve();
-      },
-    });
+    const { log, batches: written } = capturingFileLog({ mask: ["/result/reasons"] });
     log.record("p", "{}", result, "r", 0);
     expect(result).toEqual(RESULT);
     await log.close();
@@ -569,14 +571,7 @@ describe("the file sink", () => {
   );
 
   it("hands every pending event to the writer on flush, in one batch after the earlier ones", async () => {
-    const batches: string[] = [];
-    const log = DecisionLog.open({
-      sink: join(tempDir("gatehouse-log-"), "d.jsonl"),
-      writer: (_fd, data) => {
-        batches.push(data.toString("utf8"));
-        return Promise.resolve();
-      },
-    });
+    const { log, batches } = capturingFileLog();
     log.record("p", undefined, undefined, "r", 0, { decisionId: "1" });
     log.record("p", undefined, undefined, "r", 0, { decisionId: "2" });
     await log.flush();
@@ -599,15 +594,7 @@ describe("the file sink", () => {
     });
     const size = Buffer.byteLength(probe[0]!);
     const kept = async (maxBufferedBytes: number): Promise<{ lines: number; dropped: number }> => {
-      const written: string[] = [];
-      const log = DecisionLog.open({
-        sink: join(tempDir("gatehouse-log-"), "d.jsonl"),
-        maxBufferedBytes,
-        writer: (_fd, data) => {
-          written.push(data.toString("utf8"));
-          return Promise.resolve();
-        },
-      });
+      const { log, batches: written } = capturingFileLog({ maxBufferedBytes });
       for (const id of ["1", "2", "3"]) log.record("p", undefined, undefined, "r", 0, { decisionId: id });
       const { dropped, events } = log.stats();
       expect(events).toBe(3);
