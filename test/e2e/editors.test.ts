@@ -133,15 +133,15 @@ describe("yaml-language-server with the settings gatehouse init writes", () => {
     root = tempDir();
     expect((await gatehouse(["init", root], process.env, root)).code).toBe(0);
     const vscode = JSON.parse(readFileSync(join(root, ".vscode", "settings.json"), "utf8")) as Record<string, unknown>;
-    client = LspClient.yamlLanguageServer({
-      yaml: {
-        schemas: vscode["yaml.schemas"],
-        validate: true,
-        completion: true,
-        hover: true,
-        schemaStore: { enable: false },
-      },
-    });
+    // The settings the starter's .vscode/settings.json gives the YAML extension.
+    const yaml = {
+      schemas: vscode["yaml.schemas"],
+      validate: true,
+      completion: true,
+      hover: true,
+      schemaStore: { enable: false },
+    };
+    client = LspClient.yamlLanguageServer({ yaml });
     await client.request("initialize", {
       processId: process.pid,
       rootUri: pathToFileURL(root).href,
@@ -155,17 +155,7 @@ describe("yaml-language-server with the settings gatehouse init writes", () => {
       },
     });
     client.notify("initialized", {});
-    client.notify("workspace/didChangeConfiguration", {
-      settings: {
-        yaml: {
-          schemas: vscode["yaml.schemas"],
-          validate: true,
-          completion: true,
-          hover: true,
-          schemaStore: { enable: false },
-        },
-      },
-    });
+    client.notify("workspace/didChangeConfiguration", { settings: { yaml } });
   });
 
   afterAll(async () => {
