@@ -23,22 +23,30 @@ interface Lint {
   readonly output: string;
 }
 
-/** Runs the pinned actionlint on `workflows` in a fresh repository holding this action.yml at its root. */
+/** Where docs/ci.md tells a policy repository to keep its copy of the action. */
+const LOCAL_ACTION = ".github/actions/gatehouse";
+
+/**
+ * Runs the pinned actionlint on `workflows` in a fresh repository holding this action.yml at its
+ * root and, as docs/ci.md tells a policy repository to, at LOCAL_ACTION.
+ */
 function lint(workflows: Record<string, string>): Lint {
   const repo = tempDir();
   mkdirSync(join(repo, ".git"));
   mkdirSync(join(repo, ".github", "workflows"), { recursive: true });
+  mkdirSync(join(repo, LOCAL_ACTION), { recursive: true });
   copyFileSync(join(root, "action.yml"), join(repo, "action.yml"));
+  copyFileSync(join(root, "action.yml"), join(repo, LOCAL_ACTION, "action.yml"));
   for (const [name, text] of Object.entries(workflows)) writeFileSync(join(repo, ".github", "workflows", name), text);
   const run = spawnSync(actionlint(), ["-no-color", "-oneline"], { cwd: repo, encoding: "utf8" });
   return { code: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
 }
 
-/** The sample workflow calling this checkout's action (`./`), so actionlint checks its inputs against action.yml. */
+/** The sample workflow, which calls the policy repository's copy of the action, as the page has it. */
 function sampleUsingLocalAction(): string {
   const sample = sampleWorkflow();
-  expect(sample).toMatch(/uses: OWNER\/gatehouse@[0-9a-f]{40}/);
-  return sample.replace(/uses: OWNER\/gatehouse@[0-9a-f]{40}.*/, "uses: ./");
+  expect(sample).toContain(`uses: ./${LOCAL_ACTION} `);
+  return sample;
 }
 
 /**
@@ -89,10 +97,13 @@ describe("action.yml and the sample workflow pass actionlint", () => {
     expect(broken.output).toContain("tool-cache");
   });
 
-  it("pins every third-party action to a full commit SHA", () => {
+  it("pins every third-party action to a full commit SHA, and calls Gatehouse's own from the repository", () => {
     const uses = [...`${ACTION}\n${sampleWorkflow()}`.matchAll(/uses: (\S+)/g)].map((m) => m[1]!);
-    expect(uses.length).toBeGreaterThanOrEqual(6);
-    for (const ref of uses) expect(ref).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+    const local = uses.filter((ref) => ref.startsWith("./"));
+    expect(local).toEqual([`./${LOCAL_ACTION}`]);
+    const thirdParty = uses.filter((ref) => !ref.startsWith("./"));
+    expect(thirdParty.length).toBeGreaterThanOrEqual(6);
+    for (const ref of thirdParty) expect(ref).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
   });
 
   it("documents every input of action.yml in docs/ci.md", () => {
