@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { canonicalJson } from "../../core/canonical-json.js";
-import { hasErrors } from "../../compiler/diagnostics/diagnostic.js";
+import { hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
 import { build, bundleSigner, type BundleSigner } from "../../compiler/build/index.js";
 import type { SigningAlgorithm } from "../../core/bundle-signing.js";
+import type { SourceSet } from "../../compiler/load/index.js";
 import { compile } from "../../compiler/pipeline.js";
 import { CliError, errorExit, EXIT, type Io } from "../io.js";
 import { requireOpa } from "../opa.js";
@@ -52,6 +53,34 @@ function signerFor(options: BuildOptions): BundleSigner | undefined {
   return result.signer;
 }
 
+/** The diagnostic formats that are one machine-read document: printed whole on stdout. */
+const DOCUMENT_FORMATS: ReadonlySet<DiagnosticFormat> = new Set(["json", "sarif"]);
+
+/**
+ * Where build's diagnostics go: a human format (text, GitHub annotations) on stderr as each
+ * stage reports them; a document format (json, sarif) as one document of them all on stdout,
+ * printed by `finish` even when there are none, since the build's own output is files.
+ */
+function diagnosticsPrinter(
+  format: DiagnosticFormat,
+  io: Io,
+  sarif: SarifRun,
+): { add(diagnostics: readonly Diagnostic[], sources: SourceSet | undefined): void; finish(): void } {
+  const all: Diagnostic[] = [];
+  let seen: SourceSet | undefined;
+  return {
+    add(diagnostics, sources) {
+      seen = sources;
+      all.push(...diagnostics);
+      if (!DOCUMENT_FORMATS.has(format) && diagnostics.length > 0)
+        io.stderr(renderDiagnostics(format, diagnostics, sources, io, sarif));
+    },
+    finish() {
+      if (DOCUMENT_FORMATS.has(format)) io.stdout(renderDiagnostics(format, all, seen, io, sarif));
+    },
+  };
+}
+
 /**
  * `gatehouse build DIR -o OUT`: compiles the policy set and writes OUT/bundle.tar.gz, signed
  * when a signing key is given, and OUT/types.ts. Nothing is written when the policy set has
@@ -60,15 +89,17 @@ function signerFor(options: BuildOptions): BundleSigner | undefined {
 export async function runBuild(dir: string, options: BuildOptions, io: Io): Promise<number> {
   const signer = signerFor(options);
   const cwd = io.cwd ?? process.cwd();
-  const sarif: SarifRun = { command: "build", root: sarifRoot(dir, cwd), cwd };
+  const printer = diagnosticsPrinter(options.format, io, { command: "build", root: sarifRoot(dir, cwd), cwd });
   const compilation = await compile(dir, { until: "typegen", types: options.types });
-  if (compilation.diagnostics.length > 0)
-    io.stderr(renderDiagnostics(options.format, compilation.diagnostics, compilation.sources, io, sarif));
-  if (hasErrors(compilation.diagnostics) || !compilation.emitted) return errorExit(compilation.diagnostics);
+  printer.add(compilation.diagnostics, compilation.sources);
+  if (hasErrors(compilation.diagnostics) || !compilation.emitted) {
+    printer.finish();
+    return errorExit(compilation.diagnostics);
+  }
   // Only a policy set without errors needs opa, so a broken one never triggers a toolchain build.
   const built = await build(compilation.emitted, requireOpa(io), signer ? { signer } : {});
-  if (built.diagnostics.length > 0)
-    io.stderr(renderDiagnostics(options.format, built.diagnostics, compilation.sources, io, sarif));
+  printer.add(built.diagnostics, compilation.sources);
+  printer.finish();
   if (!built.value) return EXIT.policy;
   mkdirSync(options.out, { recursive: true });
   const bundlePath = join(options.out, "bundle.tar.gz");

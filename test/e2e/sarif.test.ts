@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -136,5 +136,44 @@ describe("gatehouse check --format sarif", () => {
     expect(a.map(([code]) => code)).toEqual(["GH202", "GH200"]);
     expect(prints(after)).toEqual(a.map(([code, line, print]) => [code, line + 2, print]));
     expect(new Set(a.map(([, , print]) => print)).size).toBe(a.length);
+  });
+});
+
+describe("gatehouse build --format sarif", () => {
+  it("prints one SARIF log on stdout, its progress on stderr, for a build with warnings", async () => {
+    const dir = policyDir({ "org.yaml": `${ORG}trustedIpRanges: [10.0.0.0/8, 0.0.0.0/0]\n` });
+    const out = join(tempDir(), "out");
+    const run = await gatehouse(["build", dir, "-o", out, "--format", "sarif"], process.env, dirname(dir));
+    expect(run.code).toBe(0);
+    const log = JSON.parse(run.stdout) as SarifLog & { runs: Array<{ automationDetails: { id: string } }> };
+    const validate = sarifValidator();
+    expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
+    expect(log.runs).toHaveLength(1);
+    expect(log.runs[0]!.automationDetails.id).toMatch(/^gatehouse\/build\//);
+    expect(log.runs[0]!.results.map((r) => r.ruleId)).toEqual(["GH300", "GH301"]);
+    expect(run.stderr).not.toContain('"runs"');
+    expect(run.stderr).toContain(`gatehouse: wrote ${join(out, "bundle.tar.gz")}`);
+  });
+
+  it("prints a SARIF log of the errors on stdout and writes nothing for a policy set with errors", async () => {
+    const dir = policyDir({ "org.yaml": ORG, "apps.yaml": APPS });
+    const out = join(tempDir(), "out");
+    const run = await gatehouse(["build", dir, "-o", out, "--format", "sarif"], process.env, dirname(dir));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe("");
+    const log = JSON.parse(run.stdout) as SarifLog;
+    expect(log.runs[0]!.results.map((r) => [r.ruleId, r.level])).toEqual([
+      ["GH202", "error"],
+      ["GH200", "error"],
+    ]);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("prints an empty SARIF log on stdout for a clean build, so the file is always valid", async () => {
+    const dir = policyDir({ "org.yaml": ORG });
+    const run = await gatehouse(["build", dir, "-o", join(tempDir(), "out"), "--format", "sarif"]);
+    expect(run.code).toBe(0);
+    const log = JSON.parse(run.stdout) as SarifLog;
+    expect(log.runs[0]!.results).toEqual([]);
   });
 });
