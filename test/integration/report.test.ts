@@ -1,17 +1,24 @@
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { classify, type ImpactRow } from "../../impact/classify.js";
+import { diffVersions } from "../../impact/decide.js";
+import { loadVersion } from "../../impact/load-version.js";
+import { summarize } from "../../impact/summary.js";
+import { DIFF_ROW_LIMIT } from "../../report/diff.js";
 import {
   buildReport,
   computeMatrix,
   computeCoverage,
   mergeRanges,
   sizeText,
+  type ReportDiff,
   type SiteFile,
 } from "../../report/index.js";
 import { sharePercent } from "../../report/coverage.js";
 import { Authorizer } from "../../wasm/index.js";
 import { gatehouse } from "../helpers/cli.js";
+import { opa } from "../helpers/opa.js";
 import { buildDir, ORG, policyDir, tempDir } from "../helpers/policy.js";
 
 const QUICKSTART = resolve("examples/quickstart");
@@ -29,8 +36,8 @@ async function reportOf(dir: string) {
   return { compilation, decide: (r: unknown) => authorizer.decide(r) };
 }
 
-/** The report's files for the policy in dir, built in process for a fixed day. */
-async function reportFilesOf(dir: string): Promise<SiteFile[]> {
+/** The report's files for the policy in dir, built in process for a fixed day (with a diff view for `diff`). */
+async function reportFilesOf(dir: string, diff?: ReportDiff): Promise<SiteFile[]> {
   const { compilation } = await reportOf(dir);
   return buildReport({
     policy: compilation.policy!,
@@ -38,7 +45,26 @@ async function reportFilesOf(dir: string): Promise<SiteFile[]> {
     sources: compilation.sources!.files,
     today: "2026-06-01",
     version: "0.0.0",
+    ...(diff ? { diff } : {}),
   });
+}
+
+/** The quick start with the blocked app `data-loader` unblocked, as a fresh directory. */
+function unblockedQuickstart(): string {
+  const head = join(tempDir(), "head");
+  cpSync(QUICKSTART, head, { recursive: true });
+  const apps = readFileSync(join(head, "apps.yaml"), "utf8");
+  expect(apps).toMatch(/name: data-loader\n(.*\n){2}blocked: true\n/);
+  writeFileSync(join(head, "apps.yaml"), apps.replace(/(name: data-loader\n(?:.*\n){2})blocked: true\n/, "$1"));
+  return head;
+}
+
+/** The semantic diff from the quick start to `head`, computed in process as `--base` does. */
+async function diffFromQuickstart(head: string): Promise<ReportDiff> {
+  const [base, next] = [await loadVersion(QUICKSTART, opa()), await loadVersion(head, opa())];
+  const result = diffVersions(base.version!, next.version!, {});
+  const impact = classify(result);
+  return { summary: summarize(result, impact, { base: QUICKSTART, head }), impact };
 }
 
 describe("gatehouse report", () => {
@@ -96,12 +122,9 @@ describe("gatehouse report", () => {
   });
 
   it("shows, with --base, the requests the policy now decides differently, with their declarations", async () => {
-    const head = join(tempDir(), "head");
-    cpSync(QUICKSTART, head, { recursive: true });
-    const apps = readFileSync(join(head, "apps.yaml"), "utf8");
     // Unblock `data-loader`: the report on the copy, with the quick start as base, gains access.
-    expect(apps).toMatch(/name: data-loader\n(.*\n){2}blocked: true\n/);
-    writeFileSync(join(head, "apps.yaml"), apps.replace(/(name: data-loader\n(?:.*\n){2})blocked: true\n/, "$1"));
+    const head = unblockedQuickstart();
+    const apps = readFileSync(join(head, "apps.yaml"), "utf8");
     const sites = [join(tempDir(), "a"), join(tempDir(), "b")];
     for (const out of sites) {
       const run = await gatehouse(["report", head, "-o", out, "--base", QUICKSTART, "--today", "2026-06-01"]);
@@ -132,6 +155,35 @@ describe("gatehouse report", () => {
     const plain = join(tempDir(), "plain");
     expect((await gatehouse(["report", head, "-o", plain, "--today", "2026-06-01"])).code).toBe(0);
     expect(readFileSync(join(plain, "index.html"), "utf8")).not.toContain('id="diff"');
+  });
+
+  it("lists at most DIFF_ROW_LIMIT rows of a kind of change and says how many more there are", async () => {
+    const head = unblockedQuickstart();
+    const diff = await diffFromQuickstart(head);
+    const row = diff.impact.rows.find((r) => r.kind === "gained")!;
+    const gained = (n: number): ImpactRow[] =>
+      Array.from({ length: n }, (_, i) => ({ ...row, profile: `Profile ${i}`, classes: 2 }));
+    const page = async (rows: ImpactRow[]): Promise<string> => {
+      const files = await reportFilesOf(head, { ...diff, impact: { ...diff.impact, rows } });
+      const html = new TextDecoder().decode(files.find((f) => f.path === "index.html")!.bytes);
+      return html.slice(
+        html.indexOf('<section id="diff"'),
+        html.indexOf("</section>", html.indexOf('<section id="diff"')),
+      );
+    };
+    const rowsOf = (view: string): number => view.split('<li class="diff-row diff-gained">').length - 1;
+    const over = await page(gained(DIFF_ROW_LIMIT + 3));
+    expect(rowsOf(over)).toBe(DIFF_ROW_LIMIT);
+    expect(over).toContain(`<code>Profile ${DIFF_ROW_LIMIT - 1}</code>`);
+    expect(over).not.toContain(`<code>Profile ${DIFF_ROW_LIMIT}</code>`);
+    expect(over).toMatch(
+      /<p class="small diff-more">and 3 more rows \(6 request classes\), not listed here: <code>gatehouse diff<\/code> lists every one<\/p>/,
+    );
+    const one = await page(gained(DIFF_ROW_LIMIT + 1));
+    expect(one).toContain("and 1 more row (2 request classes)");
+    const full = await page(gained(DIFF_ROW_LIMIT));
+    expect(rowsOf(full)).toBe(DIFF_ROW_LIMIT);
+    expect(full).not.toContain("diff-more");
   });
 
   it("escapes every name an admin wrote, in the HTML and in the page's data", async () => {
