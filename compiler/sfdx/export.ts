@@ -11,7 +11,7 @@ import type {
   ProfileModel,
 } from "../validate/model.js";
 import { ECA_RELAXATION } from "./enums.js";
-import { OWNED_PERMISSIONS } from "./import.js";
+import { OWNED_PERMISSIONS } from "./owned-permissions.js";
 import { encodeFileName, profileDisplayName } from "./names.js";
 import type { ImportNote } from "./read-source.js";
 import { METADATA_NAMESPACE } from "./xml-reader.js";
