@@ -1,7 +1,12 @@
 import type { ImportNotes } from "./import-notes.js";
-import type { YamlDoc } from "./import-yaml.js";
+import type { Json, YamlDoc } from "./import-yaml.js";
 import { STANDARD_PROFILES } from "./names.js";
 import type { MetadataPermissionHolder, SourceRef } from "./read-source.js";
+
+/** A profile's or permission set's document: its kind and name, then `fields`. */
+function holderDoc(holder: MetadataPermissionHolder, kind: string, fields: Json): YamlDoc {
+  return { name: holder.name, sources: [holder.source], value: { kind, name: holder.name, ...fields } };
+}
 
 /** A profile or permission set defined in two files is an error naming the first. */
 export function noteDuplicateHolders(
@@ -40,20 +45,14 @@ export function importProfiles(profiles: readonly MetadataPermissionHolder[], no
       p.source,
       `${what} → \`profiles.yaml\`: ${perms.length} permission(s), ${ranges.length} login IP range(s)`,
     );
-    return {
-      name: p.name,
-      sources: [p.source],
-      value: {
-        kind: "Profile",
-        name: p.name,
-        ...(label === undefined ? {} : { label }),
-        ...(p.userLicense === undefined ? {} : { userLicense: p.userLicense }),
-        ...(p.standard === true ? { standard: true } : {}),
-        ...(perms.length > 0 ? { permissions: perms } : {}),
-        ...(ranges.length > 0 ? { loginIpRanges: ranges } : {}),
-        ...(p.permissions.length === 0 ? { unseen: ["permissions"] } : {}),
-      },
-    };
+    return holderDoc(p, "Profile", {
+      ...(label === undefined ? {} : { label }),
+      ...(p.userLicense === undefined ? {} : { userLicense: p.userLicense }),
+      ...(p.standard === true ? { standard: true } : {}),
+      ...(perms.length > 0 ? { permissions: perms } : {}),
+      ...(ranges.length > 0 ? { loginIpRanges: ranges } : {}),
+      ...(p.permissions.length === 0 ? { unseen: ["permissions"] } : {}),
+    });
   });
 }
 
@@ -63,15 +62,9 @@ export function importPermissionSets(sets: readonly MetadataPermissionHolder[], 
     const what = `permission set \`${s.name}\``;
     const perms = notes.permissions(s, what);
     notes.add("mapped", s.source, `${what} → \`permission-sets.yaml\`: ${perms.length} permission(s)`);
-    return {
-      name: s.name,
-      sources: [s.source],
-      value: {
-        kind: "PermissionSet",
-        name: s.name,
-        ...(s.label === undefined ? {} : { label: s.label }),
-        ...(perms.length > 0 ? { permissions: perms } : {}),
-      },
-    };
+    return holderDoc(s, "PermissionSet", {
+      ...(s.label === undefined ? {} : { label: s.label }),
+      ...(perms.length > 0 ? { permissions: perms } : {}),
+    });
   });
 }
