@@ -19,7 +19,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { findOpa, isOpaBinary, type OpaBinary } from "../compiler/build/index.js";
-import { lower } from "../compiler/lower/index.js";
 import { writeArchive } from "../core/bundle-archive.js";
 import { packageRoot } from "../core/package-root.js";
 import { referenceDecide } from "../test/reference/evaluator.js";
@@ -37,20 +36,14 @@ import { opaNativeBench } from "./harness/opa-native.js";
 import { measurePool } from "./harness/pool.js";
 import { Random } from "./harness/random.js";
 import { regoProfile } from "./harness/rego-profile.js";
-import {
-  isSkipped,
-  type BenchResults,
-  type ScalingPoint,
-  type SideBySide,
-  type Skipped,
-  type TierResult,
-} from "./harness/results.js";
-import { cedarArm, type CedarArm } from "./harness/cedar.js";
+import { isSkipped, type BenchResults, type ScalingPoint, type Skipped, type TierResult } from "./harness/results.js";
 import { buildFloorBundle } from "./harness/floor.js";
 import { sideBySide } from "./harness/side-by-side.js";
 import { buildStream, streamMix, type StreamRequest } from "./harness/stream.js";
-import { judgeTargets, median } from "./harness/targets.js";
+import { judgeTargets } from "./harness/targets.js";
 import { appsPoint, rangesPoint, TIERS, type TierSpec } from "./harness/tiers.js";
+import { FULL_BUDGETS, QUICK_BUDGETS, type Budgets } from "./harness/budgets.js";
+import { armsLine, cedarFor, msOrNone, prefixCount, verifyStream } from "./harness/tier-checks.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -65,61 +58,7 @@ const withScaling = !args["no-scaling"];
 const withHttp = !args["no-http"];
 
 /** How much each arm measures; the quick run keeps the same shape with smaller counts. */
-const BUDGETS = quick
-  ? {
-      streamRequests: 2048,
-      warmup: 10_000,
-      decisions: 50_000,
-      decisionsL: 20_000,
-      latencySeconds: 1,
-      throughputDecisions: 50_000,
-      secondary: 20_000,
-      secondarySeconds: 0.5,
-      loopSeconds: 1,
-      naiveDecisions: 1_000,
-      naiveSeconds: 1,
-      scalingDecisions: 20_000,
-      scalingSeconds: 1,
-      opaLoopInputs: 32,
-      httpSeconds: 1.5,
-      poolSeconds: 1.5,
-      warmCompiles: 0,
-      coldCompiles: 1,
-      loads: 1,
-      breakdownDecisions: 5_000,
-      breakdownSeconds: 0.15,
-      floorDecisions: 50_000,
-      floorSeconds: 1,
-      cedarDecisions: 5_000,
-      cedarSeconds: 1,
-    }
-  : {
-      streamRequests: 8192,
-      warmup: 10_000,
-      decisions: 1_000_000,
-      decisionsL: 300_000,
-      latencySeconds: 10,
-      throughputDecisions: 300_000,
-      secondary: 200_000,
-      secondarySeconds: 3,
-      loopSeconds: 6,
-      naiveDecisions: 20_000,
-      naiveSeconds: 5,
-      scalingDecisions: 300_000,
-      scalingSeconds: 5,
-      opaLoopInputs: 256,
-      httpSeconds: 5,
-      poolSeconds: 4,
-      warmCompiles: 1,
-      coldCompiles: 1,
-      loads: 3,
-      breakdownDecisions: 60_000,
-      breakdownSeconds: 0.5,
-      floorDecisions: 400_000,
-      floorSeconds: 8,
-      cedarDecisions: 100_000,
-      cedarSeconds: 6,
-    };
+const BUDGETS: Budgets = quick ? QUICK_BUDGETS : FULL_BUDGETS;
 const HTTP_CONCURRENCY = 16;
 const SCALING_ROUNDS = 10;
 const SIDE_BY_SIDE_ROUNDS = 10;
@@ -165,29 +104,8 @@ function budget(count: number, maxSeconds = BUDGETS.loopSeconds, warmup = BUDGET
   return { warmup, count, maxSeconds };
 }
 
-/** Checks every stream request gets exactly the reasons and notes its template promises. */
-function verifyStream(authorizer: Authorizer, stream: readonly StreamRequest[], tier: string): void {
-  for (const r of stream) {
-    const d = authorizer.decide(r.request);
-    const reasons = d.reasons.map((x) => x.code).join(",");
-    const notes = d.notes.map((x) => x.code).join(",");
-    if (reasons !== r.template.reasons.join(",") || notes !== r.template.notes.join(",")) {
-      throw new Error(
-        `bench: tier ${tier}: \`${r.template.id}\` was decided [${reasons}] with notes [${notes}]: ${r.json}`,
-      );
-    }
-  }
-}
-
 function streamFor(compiled: CompiledTier): StreamRequest[] {
   return buildStream(compiled.model, new Random(compiled.spec.seed * 7919 + 17), BUDGETS.streamRequests);
-}
-
-function prefixCount(compiled: CompiledTier): { sets: number; prefixes: number } {
-  const sets = lower(compiled.policy).value!.addressSets;
-  let prefixes = 0;
-  for (const s of sets) prefixes += s.prefixCount.v4 + s.prefixCount.v6;
-  return { sets: sets.length, prefixes };
 }
 
 /** The tier's Rego and data without policy.wasm, as a bundle file: what OPA's Go evaluator serves. */
@@ -196,34 +114,6 @@ async function writeRegoBundle(compiled: CompiledTier): Promise<string> {
   const files = [...compiled.emitted.files].map(([p, text]) => [p, new TextEncoder().encode(text)] as const);
   writeFileSync(path, await writeArchive(files));
   return path;
-}
-
-/** The median of some timings for the progress log, or "not measured" when the run took none. */
-function msOrNone(ms: readonly number[]): string {
-  return ms.length === 0 ? "not measured" : `${median(ms).toFixed(0)} ms`;
-}
-
-/** The Cedar arm of a tier: S and M (at L its linear range tests would take seconds per decision). */
-function cedarFor(compiled: CompiledTier): CedarArm | Skipped {
-  if (compiled.spec.name === "L")
-    return { skipped: "not on tier L: Cedar tests each login IP prefix in turn (about 300k per decision there)" };
-  try {
-    return cedarArm(compiled.policy);
-  } catch (error) {
-    return { skipped: (error as Error).message };
-  }
-}
-
-function armsLine(arms: SideBySide | Skipped): string {
-  if (isSkipped(arms)) return `side-by-side arms: ${arms.skipped}`;
-  const mean = (ns: number): string => `${(ns / 1000).toFixed(2)} µs`;
-  const c = arms.cedar;
-  return (
-    `mean ${mean(arms.gatehouse.meanNs)} vs floor ${mean(arms.floor.meanNs)} (${(arms.gatehouse.meanNs / arms.floor.meanNs).toFixed(2)}×)` +
-    (isSkipped(c)
-      ? `; Cedar: ${c.skipped}`
-      : `; core: Gatehouse ${mean(c.gatehouse.meanNs)} vs Cedar ${mean(c.cedar.meanNs)}`)
-  );
 }
 
 async function runTier(spec: TierSpec, httpHere: boolean): Promise<TierResult> {
