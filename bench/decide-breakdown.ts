@@ -4,7 +4,8 @@
  * `decide(request)` (copy and size checks with JSON.stringify, the ajv validator, parsing the
  * addresses, writing the input into memory, `opa_eval` with reading the result, JSON.parse of the
  * result) timed on its own, every arm interleaved with the others so the machine's load falls on
- * all alike. Ratios to the floor's `decide` are what to compare between runs.
+ * all alike; the best of many short rounds is the least disturbed estimate. Ratios to the floor's
+ * `decide` in the same run are what to compare between runs.
  * Run: npx tsx bench/decide-breakdown.ts [--decisions N] [--rounds R]
  */
 import { parseArgs } from "node:util";
@@ -15,13 +16,12 @@ import { DECISION_ENTRYPOINT, RUNTIME_ENTRYPOINT } from "../wasm/authorizer.js";
 import { Authorizer } from "../wasm/index.js";
 import { compileTier } from "./harness/compile-tier.js";
 import { buildFloorBundle } from "./harness/floor.js";
-import { measureInterleaved, sinkValue, type LatencyStats } from "./harness/measure.js";
 import { Random } from "./harness/random.js";
 import { buildStream, type StreamRequest } from "./harness/stream.js";
 import { TIERS } from "./harness/tiers.js";
 
 const { values } = parseArgs({
-  options: { decisions: { type: "string", default: "200000" }, rounds: { type: "string", default: "10" } },
+  options: { decisions: { type: "string", default: "200000" }, rounds: { type: "string", default: "20" } },
 });
 const decisions = Number(values.decisions);
 const rounds = Number(values.rounds);
@@ -86,24 +86,53 @@ function report(name: string, group: readonly StreamRequest[]): void {
     ["floor: run (write, opa_eval, read)", (i) => floorInternals.run(floorEntry, jsons[i % n]!)],
     ["JSON.parse(result)", (i) => JSON.parse(results[i % n]!) as unknown],
   ];
-  const stats = measureInterleaved(
+  const times = roundMeans(
     steps.map(([, f]) => f),
-    { warmup: 20_000, count: decisions, maxSeconds: 40 },
     rounds,
   );
-  const floorMean = stats[0]!.meanNs;
+  const floorBest = times[0]!.best;
   process.stdout.write(`\n### ${name}: ${n} requests of the stream\n\n`);
-  process.stdout.write("| step | mean µs | p50 µs | p99 µs | mean ÷ floor decide |\n| --- | --- | --- | --- | --- |\n");
+  process.stdout.write(
+    "| step | best round µs | median round µs | best ÷ floor decide best |\n| --- | --- | --- | --- |\n",
+  );
   steps.forEach(([label], k) => {
-    const s: LatencyStats = stats[k]!;
-    process.stdout.write(
-      `| ${label} | ${us(s.meanNs)} | ${us(s.p50Ns)} | ${us(s.p99Ns)} | ${(s.meanNs / floorMean).toFixed(2)}× |\n`,
-    );
+    const t = times[k]!;
+    process.stdout.write(`| ${label} | ${us(t.best)} | ${us(t.median)} | ${(t.best / floorBest).toFixed(2)}× |\n`);
   });
 }
 
+/**
+ * Each function's mean nanoseconds per call over `rounds` rounds of `perRound` calls, the
+ * functions taking turns within every round: the best round (the least disturbed on a shared
+ * machine) and the median one.
+ */
+function roundMeans(
+  fns: ReadonlyArray<(i: number) => unknown>,
+  rounds: number,
+): Array<{ best: number; median: number }> {
+  const perRound = Math.ceil(decisions / rounds);
+  for (const f of fns) for (let i = 0; i < 20_000; i++) keep(f(i));
+  const samples: number[][] = fns.map(() => []);
+  for (let r = 0; r < rounds; r++)
+    fns.forEach((f, k) => {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < perRound; i++) keep(f(r * perRound + i));
+      samples[k]!.push(Number(process.hrtime.bigint() - t0) / perRound);
+    });
+  return samples.map((list) => {
+    const sorted = list.sort((a, b) => a - b);
+    return { best: sorted[0]!, median: sorted[Math.floor(sorted.length / 2)]! };
+  });
+}
+
+let sink = 0;
+/** Keeps results observable so the loops cannot be optimised away. */
+function keep(value: unknown): void {
+  if (value === sink) sink++;
+}
+
 process.stdout.write(
-  `tier M, ${stream.length} stream requests, ${decisions} timed calls per step in ${rounds} interleaved rounds\n`,
+  `tier M, ${stream.length} stream requests, ${decisions} timed calls per step in ${rounds} interleaved rounds; best and median round means\n`,
 );
 for (const [name, group] of Object.entries(groups)) report(name, group);
-if (sinkValue() === -1) process.stdout.write("\n");
+if (sink === -1) process.stdout.write("\n");

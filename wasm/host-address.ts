@@ -5,7 +5,6 @@ import { MAX_ADDRESS_LENGTH } from "../core/address.js";
 // test/unit/host-address.test.ts checks against parseAddress on valid, mapped and malformed text.
 
 const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/;
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 /** The hex of an IPv6 address in the IPv4-mapped block `::ffff:0:0/96`, before its IPv4 part. */
 const MAPPED_HEX = "00000000000000000000ffff";
 const OCTET_HEX = Array.from({ length: 256 }, (_, n) => n.toString(16).padStart(2, "0"));
@@ -24,19 +23,33 @@ function v4Hex(text: string): string | undefined {
   return hex;
 }
 
-/** The colon-separated groups of `text`, each as 4 lowercase hex digits ("" has none); undefined when one is not 1–4 hex digits. */
-function groupsHex(text: string): string[] | undefined {
-  if (text === "") return [];
-  const groups = text.split(":");
-  for (let i = 0; i < groups.length; i++) {
-    const g = groups[i]!;
-    if (!HEX_GROUP.test(g)) return undefined;
-    groups[i] = g.toLowerCase().padStart(4, "0");
-  }
-  return groups;
+/** Whether UTF-16 unit `c` is a hex digit, either case. */
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
 }
 
-/** The 32 hex digits of strict IPv6 text (which may end in a dotted quad), else undefined. */
+/**
+ * The colon-separated groups of `text`, each as 4 hex digits, concatenated ("" has none);
+ * undefined when one is not 1–4 hex digits. Scanned once, without splitting.
+ */
+function groupsHex(text: string): string | undefined {
+  if (text === "") return "";
+  let hex = "";
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && text.charCodeAt(i) !== 0x3a) {
+      if (!isHexDigit(text.charCodeAt(i))) return undefined;
+      continue;
+    }
+    const length = i - start;
+    if (length < 1 || length > 4) return undefined;
+    hex += "0000".slice(length) + text.slice(start, i);
+    start = i + 1;
+  }
+  return hex;
+}
+
+/** The 32 lowercase hex digits of strict IPv6 text (which may end in a dotted quad), else undefined. */
 function v6Hex(text: string): string | undefined {
   if (text.includes("%")) return undefined;
   let head = text;
@@ -50,15 +63,16 @@ function v6Hex(text: string): string | undefined {
     head = text.slice(0, lastColon + 1);
     if (!head.endsWith("::")) head = head.slice(0, -1);
   }
-  const halves = head.split("::");
-  if (halves.length > 2) return undefined;
-  const left = groupsHex(halves[0]!);
+  // `::` may appear once: the text splits into one half without it, or two around it.
+  const gap = head.indexOf("::");
+  if (gap >= 0 && head.indexOf("::", gap + 2) >= 0) return undefined;
+  const left = groupsHex(gap < 0 ? head : head.slice(0, gap));
   if (left === undefined) return undefined;
-  const present = left.length + tail.length / 4;
-  if (halves.length === 1) return present === 8 ? left.join("") + tail : undefined;
-  const right = groupsHex(halves[1]!);
-  if (right === undefined || present + right.length > 7) return undefined;
-  return left.join("") + "0000".repeat(8 - present - right.length) + right.join("") + tail;
+  const present = (left.length + tail.length) / 4;
+  if (gap < 0) return present === 8 ? (left + tail).toLowerCase() : undefined;
+  const right = groupsHex(head.slice(gap + 2));
+  if (right === undefined || present + right.length / 4 > 7) return undefined;
+  return (left + "0000".repeat(8 - present - right.length / 4) + right + tail).toLowerCase();
 }
 
 /** An address as the policy's net.parse gives it: family and fixed-width lowercase hex. */
