@@ -99,9 +99,9 @@ function opaErrors(output: string, workDir: string): Diagnostic[] {
 /**
  * Builds the bundle with the real `opa`: writes the emitted sources to a private temporary
  * directory, runs `opa build -t wasm -b` with Gatehouse's capabilities, then packs the result
- * deterministically: `.manifest` (with OPA's `wasm` section), `data.json`, the complete Rego
- * sources (OPA's own output keeps only stubs of rules compiled to WebAssembly) and
- * `policy.wasm`; with a signer, `.signatures.json` first, signing all of them. The only stage
+ * deterministically: `.manifest` (with OPA's `wasm` section), `data.json` and the data files
+ * below it (the explanation table), the complete Rego sources (OPA's own output keeps only stubs
+ * of rules compiled to WebAssembly) and `policy.wasm`; with a signer, `.signatures.json` first, signing all of them. The only stage
  * that runs a process.
  */
 export async function build(
@@ -145,6 +145,10 @@ export async function build(
     const files: Array<readonly [string, Uint8Array]> = [
       [".manifest", text(canonicalJson(JSON.parse(new TextDecoder().decode(manifest))))],
       ["data.json", text(emitted.files.get("data.json") ?? "{}")],
+      // Data files below the root: the explanation table (compiler/emit/explain-table.ts).
+      ...[...emitted.files]
+        .filter(([path]) => path.endsWith("/data.json"))
+        .map(([path, content]) => [path, text(content)] as const),
       ...rego.map(([path, content]) => [path, text(content)] as const),
       ["policy.wasm", wasm],
     ];

@@ -4,6 +4,7 @@ import { gatehouseVersion } from "../../core/package-root.js";
 import type { StageResult } from "../diagnostics/diagnostic.js";
 import type { Ir } from "../lower/ir.js";
 import { policyData } from "./data.js";
+import { explainData } from "./explain-table.js";
 import { libTables } from "./lib-tables.js";
 import { renderRego } from "./rego.js";
 
@@ -17,9 +18,15 @@ export const PACKAGE = "gatehouse";
  */
 export const ENTRYPOINTS = [`${PACKAGE}/decision`, `${PACKAGE}/runtime/decision`] as const;
 
+/**
+ * The bundle path of the explanation table (explain-table.ts): a data file of its own, so that
+ * OPA loads it at data.gatehouse.explain and the runtime keeps it out of WebAssembly memory.
+ */
+export const EXPLAIN_FILE = `${PACKAGE}/explain/data.json`;
+
 /** The bundle sources: every file by its path inside the bundle, and the revision they carry. */
 export interface EmittedBundle {
-  /** `*.rego` modules, `data.json` and `.manifest`, by bundle path. */
+  /** `*.rego` modules, `data.json`, the explanation table (EXPLAIN_FILE) and `.manifest`, by bundle path. */
   readonly files: ReadonlyMap<string, string>;
   /** The content hash of the Rego and data, also the manifest revision. */
   readonly revision: string;
@@ -49,15 +56,17 @@ export interface EmitOptions {
 
 /**
  * Emits the bundle sources for `ir`: the fixed Rego modules rendered from templates, data.json
- * with the declarations and lookup tables, and a manifest whose revision is a hash of both.
+ * with the declarations and lookup tables, the explanation table with messages, names and
+ * sources, and a manifest whose revision is a hash of all three.
  */
 export function emit(ir: Ir, options: EmitOptions = {}): StageResult<EmittedBundle> {
   const version = options.version ?? gatehouseVersion();
   const rego = renderRego({ pkg: PACKAGE, version });
   const policy = policyData(ir);
   const lib = libTables();
+  const explain = explainData(ir);
   const revision = createHash("sha256")
-    .update(canonicalJson({ rego: Object.fromEntries(rego), policy, lib }))
+    .update(canonicalJson({ rego: Object.fromEntries(rego), policy, lib, explain }))
     .digest("hex")
     .slice(0, 32);
   const data = { [PACKAGE]: { policy: { ...policy, revision }, lib } };
@@ -68,6 +77,7 @@ export function emit(ir: Ir, options: EmitOptions = {}): StageResult<EmittedBund
   };
   const files = new Map<string, string>(rego);
   files.set("data.json", canonicalJson(data));
+  files.set(EXPLAIN_FILE, canonicalJson({ ...explain, revision }));
   files.set(".manifest", canonicalJson(manifest));
   return { value: { files, revision, entrypoints: ENTRYPOINTS, manifest }, diagnostics: [] };
 }
