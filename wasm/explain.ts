@@ -130,23 +130,33 @@ class Context {
     return app;
   }
 
+  /** The value placeholder `name` stands for, not yet checked. */
+  private lookup(name: string): unknown {
+    const r = this.request;
+    switch (name) {
+      case "profile":
+        return this.field(r.user, "profile");
+      case "clientId":
+        return this.field(r.app, "clientId");
+      case "originIp":
+        return this.field(r.session, "originIp");
+      case "app":
+        // A declaration's source names it.
+        return this.field(this.app().source, "name");
+      case "relaxation":
+        return this.app().ipRelaxation;
+      case "sourceIp":
+      case "grant":
+      case "site":
+        return r[name];
+      default:
+        return undefined;
+    }
+  }
+
   /** The text of placeholder `name`. */
   value(name: string): string {
-    const r = this.request;
-    const value =
-      name === "profile"
-        ? this.field(r.user, "profile")
-        : name === "clientId"
-          ? this.field(r.app, "clientId")
-          : name === "originIp"
-            ? this.field(r.session, "originIp")
-            : name === "app"
-              ? this.app().name
-              : name === "relaxation"
-                ? this.app().ipRelaxation
-                : PLACEHOLDERS.has(name)
-                  ? r[name]
-                  : undefined;
+    const value = this.lookup(name);
     if (typeof value !== "string") throw new Unexplained(`no text for the placeholder \`{${name}}\``);
     return value;
   }

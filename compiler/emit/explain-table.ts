@@ -32,7 +32,8 @@ export interface NoteTemplate {
 /**
  * What each placeholder stands for. From the request: `profile` (user.profile), `clientId`
  * (app.clientId), `sourceIp`, `originIp` (session.originIp), `grant`, `site`. From the table's
- * `apps` entry of the request's client id: `app` (its name) and `relaxation` (its ipRelaxation).
+ * `apps` entry of the request's client id: `app` (its name, its source's `name`) and `relaxation`
+ * (its ipRelaxation).
  */
 export const PLACEHOLDERS = [
   "profile",
@@ -209,14 +210,15 @@ function source(s: IrSource): Record<string, unknown> {
 
 /**
  * The explanation table of data.gatehouse.explain, without its revision: the templates above, the
- * org's source, each profile's source by name, and each app's name, ipRelaxation and source by
- * client id.
+ * org's source, each profile's source by name, and each app's ipRelaxation and source (whose
+ * `name` is the app's) by client id.
  */
 export function explainData(ir: Ir): Record<string, unknown> {
   // Null-prototype objects, so a name such as `__proto__` is an ordinary key.
   const apps = Object.create(null) as Record<string, unknown>;
   for (const app of ir.apps) {
-    const entry = { name: app.name, ipRelaxation: app.ipRelaxation, source: source(app.source) };
+    // INVARIANT: a declaration's source names it (validate), so the source's name is the app's.
+    const entry = { ipRelaxation: app.ipRelaxation, source: source(app.source) };
     for (const clientId of app.clientIds) apps[clientId] = entry;
   }
   const profiles = Object.create(null) as Record<string, unknown>;

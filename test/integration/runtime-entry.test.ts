@@ -47,7 +47,7 @@ const TABLE = {
   notes: { IP_RESTRICTION_RELAXED: { code: "IP_RESTRICTION_RELAXED", message: "`{app}` (`{relaxation}`)" } },
   org: ORG_SOURCE,
   profiles: { Integration: ORG_SOURCE },
-  apps: { "3MVG9erpSyncNorthwind": { name: "ERP Sync", ipRelaxation: "BYPASS", source: APP_SOURCE } },
+  apps: { "3MVG9erpSyncNorthwind": { ipRelaxation: "BYPASS", source: APP_SOURCE } },
 };
 
 const compact = (reasons: unknown, notes: unknown = []): object => ({

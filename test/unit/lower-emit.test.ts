@@ -123,8 +123,8 @@ describe("emit", () => {
     const explain = JSON.parse(c.emitted!.files.get(EXPLAIN_FILE)!) as Record<string, Record<string, unknown>>;
     const appSource = { kind: "ConnectedApp", name: "erp", file: "a.yaml", line: 1 };
     expect(explain.apps).toEqual({
-      k1: { name: "erp", ipRelaxation: "ENFORCE", source: appSource },
-      k2: { name: "erp", ipRelaxation: "ENFORCE", source: appSource },
+      k1: { ipRelaxation: "ENFORCE", source: appSource },
+      k2: { ipRelaxation: "ENFORCE", source: appSource },
     });
     expect(explain.profiles).toEqual({ P: { kind: "Profile", name: "P", file: "p.yaml", line: 1 } });
     expect(explain.org).toMatchObject({ kind: "Org", line: 1 });
