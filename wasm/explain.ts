@@ -109,7 +109,7 @@ export function readExplainTable(files: ReadonlyMap<string, Uint8Array>, revisio
   return { reasons, notes, org: table.org, profiles: table.profiles, apps: table.apps };
 }
 
-/** Why a compact decision cannot be expanded; caught below and answered with EVALUATION_ERROR. */
+/** Why a compact decision cannot be expanded; caught in expandDecision and answered with EVALUATION_ERROR. */
 class Unexplained extends Error {}
 
 /** The request's fields and table entries that messages and sources need, read on demand. */
@@ -145,12 +145,9 @@ class Context {
         return this.field(this.app().source, "name");
       case "relaxation":
         return this.app().ipRelaxation;
-      case "sourceIp":
-      case "grant":
-      case "site":
-        return r[name];
       default:
-        return undefined;
+        // `sourceIp`, `grant` or `site`: readExplainTable admits no other placeholder.
+        return r[name];
     }
   }
 
@@ -218,8 +215,7 @@ export function expandDecision(value: unknown, request: unknown, table: ExplainT
     });
     return { allow: value.allow, notes, reasons, revision: value.revision };
   } catch (error) {
-    if (error instanceof Unexplained)
-      return evaluationError(`the decision cannot be explained: ${error.message}`, revision);
-    throw error;
+    // INVARIANT: everything above throws only Unexplained errors; anything else would be denied alike.
+    return evaluationError(`the decision cannot be explained: ${(error as Error).message}`, revision);
   }
 }

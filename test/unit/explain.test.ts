@@ -66,6 +66,16 @@ const unexplained = (why: string): object => ({
   revision: "manifest",
 });
 
+/** The error `f` throws. */
+function refusal(f: () => unknown): { code: string; message: string; cause?: unknown } {
+  try {
+    f();
+  } catch (error) {
+    return error as { code: string; message: string; cause?: unknown };
+  }
+  throw new Error("nothing was thrown");
+}
+
 describe("the explanation table", () => {
   it("is absent from a bundle without the file", () => {
     expect(readExplainTable(new Map(), REVISION)).toBeUndefined();
@@ -171,8 +181,51 @@ describe("the explanation table", () => {
     expect(() => table(value)).toThrow(why);
   });
 
-  it("refuses bytes that are not UTF-8", () => {
-    const files = new Map([[EXPLAIN_FILE, new Uint8Array([0x7b, 0xff, 0x7d])]]);
-    expect(() => readExplainTable(files, REVISION)).toThrow("is not valid JSON");
+  it("refuses bytes that are not UTF-8, even where U+FFFD would make them JSON", () => {
+    const files = new Map([[EXPLAIN_FILE, new Uint8Array([0x22, 0xff, 0x22])]]);
+    expect(() => readExplainTable(files, REVISION)).toThrow("`gatehouse/explain/data.json` is not valid JSON");
+    const refused = refusal(() => readExplainTable(files, REVISION));
+    expect(refused.code).toBe("DATA_INVALID");
+    expect(refused.cause).toBeInstanceOf(TypeError);
+  });
+
+  it.each([
+    ["another revision", { ...TABLE, revision: "r0" }, "it carries revision `r0`, but the manifest says `r1`"],
+    ["no revision", { ...TABLE, revision: undefined }, "it carries revision `undefined`, but the manifest says `r1`"],
+    [
+      "a reason without a control",
+      { ...TABLE, reasons: { A: { code: "A", source: null, message: "m" } } },
+      "`reasons.A` has no string `control`",
+    ],
+    [
+      "a reason citing an unknown source",
+      { ...TABLE, reasons: { A: { code: "A", control: "c", source: "user", message: "m" } } },
+      "`reasons.A` cites no known `source`",
+    ],
+    [
+      "a reason without a code",
+      { ...TABLE, reasons: { A: { control: "c", source: null, message: "m" } } },
+      "`reasons.A` has no string `code`",
+    ],
+    [
+      "an unknown placeholder",
+      { ...TABLE, notes: { N: { code: "N", message: "a {secret} b" } } },
+      "`N` has the unknown placeholder `{secret}`",
+    ],
+  ])("refuses, as DATA_INVALID, a table with %s", (_, value, why) => {
+    const refused = refusal(() => table(value));
+    expect(refused.code).toBe("DATA_INVALID");
+    expect(refused.message).toBe(`\`gatehouse/explain/data.json\` is not an explanation table: ${why}`);
+  });
+
+  it("is a bundle file of a fixed path", () => {
+    expect(EXPLAIN_FILE).toBe("gatehouse/explain/data.json");
+  });
+
+  it("looks up a missing client id as no entry, whatever the table's keys", () => {
+    const undefinedKey = table({ ...TABLE, apps: { undefined: { ipRelaxation: "BYPASS", source: APP } } });
+    expect(expandDecision(compact(["APP"]), { ...REQUEST, app: null }, undefinedKey, "manifest")).toEqual(
+      unexplained("the explanation table has no connected app `undefined`"),
+    );
   });
 });
