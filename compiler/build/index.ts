@@ -97,11 +97,13 @@ function opaErrors(output: string, workDir: string): Diagnostic[] {
 }
 
 /**
- * Builds the bundle with the real `opa`: writes the emitted sources to a private temporary
- * directory, runs `opa build -t wasm -b` with Gatehouse's capabilities, then packs the result
+ * Builds the bundle with the real `opa`: writes the emitted Rego and manifest (not the data
+ * files, which the WebAssembly does not depend on) to a private temporary directory, runs
+ * `opa build -t wasm -b` with Gatehouse's capabilities, then packs the result
  * deterministically: `.manifest` (with OPA's `wasm` section), `data.json` and the data files
  * below it (the explanation table), the complete Rego sources (OPA's own output keeps only stubs
- * of rules compiled to WebAssembly) and `policy.wasm`; with a signer, `.signatures.json` first, signing all of them. The only stage
+ * of rules compiled to WebAssembly) and `policy.wasm`; with a signer, `.signatures.json` first,
+ * signing all of them. The only stage
  * that runs a process.
  */
 export async function build(
@@ -113,6 +115,10 @@ export async function build(
   try {
     const src = join(work, "src");
     for (const [path, content] of emitted.files) {
+      // `opa build -t wasm` compiles the Rego alone: data.json (and the explanation table) would
+      // only be parsed and copied (most of its time at tier L); the bundle takes them from
+      // `emitted` below.
+      if (path === "data.json" || path.endsWith("/data.json")) continue;
       const target = join(src, path);
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, path === ".manifest" ? canonicalJson(withOpaVersion(emitted, opa.version)) : content);

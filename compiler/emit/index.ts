@@ -65,19 +65,42 @@ export function emit(ir: Ir, options: EmitOptions = {}): StageResult<EmittedBund
   const policy = policyData(ir);
   const lib = libTables();
   const explain = explainData(ir);
+  // The revision hashes canonicalJson({ rego, policy, lib, explain }) and data.json is
+  // canonicalJson({ [PACKAGE]: { policy: { ...policy, revision }, lib } }): both are assembled
+  // from the same canonical texts of the members, so the large tables are serialised once.
+  // canonicalObject is the canonical JSON of an object whose members are canonical JSON texts
+  // (concatenated, not joined, so that the large texts are not copied at each level).
+  const canonicalObject = (texts: Readonly<Record<string, string>>): string => {
+    let out = "";
+    for (const k of Object.keys(texts).sort()) out += `${out === "" ? "{" : ","}${JSON.stringify(k)}:${texts[k]}`;
+    return `${out === "" ? "{" : out}}`;
+  };
+  const members = (value: Record<string, unknown>): Record<string, string> =>
+    Object.fromEntries(Object.keys(value).map((k) => [k, canonicalJson(value[k])]));
+  const policyMembers = members(policy);
+  const explainMembers = members(explain);
+  const libJson = canonicalJson(lib);
   const revision = createHash("sha256")
-    .update(canonicalJson({ rego: Object.fromEntries(rego), policy, lib, explain }))
+    .update(
+      canonicalObject({
+        rego: canonicalJson(Object.fromEntries(rego)),
+        policy: canonicalObject(policyMembers),
+        lib: libJson,
+        explain: canonicalObject(explainMembers),
+      }),
+    )
     .digest("hex")
     .slice(0, 32);
-  const data = { [PACKAGE]: { policy: { ...policy, revision }, lib } };
+  const policyJson = canonicalObject({ ...policyMembers, revision: canonicalJson(revision) });
+  const data = canonicalObject({ [PACKAGE]: canonicalObject({ policy: policyJson, lib: libJson }) });
   const manifest: Manifest = {
     revision,
     roots: [PACKAGE],
     metadata: { gatehouse: { version, feeds: ir.feeds, sources: ir.sourceFiles } },
   };
   const files = new Map<string, string>(rego);
-  files.set("data.json", canonicalJson(data));
-  files.set(EXPLAIN_FILE, canonicalJson({ ...explain, revision }));
+  files.set("data.json", data);
+  files.set(EXPLAIN_FILE, canonicalObject({ ...explainMembers, revision: canonicalJson(revision) }));
   files.set(".manifest", canonicalJson(manifest));
   return { value: { files, revision, entrypoints: ENTRYPOINTS, manifest }, diagnostics: [] };
 }
