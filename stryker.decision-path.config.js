@@ -9,8 +9,9 @@ process.env.GATEHOUSE_TEST_BUNDLE_CACHE ??= mkdtempSync(join(tmpdir(), "gatehous
 
 /**
  * Mutation testing of the runtime's decision path (request validation, address parsing, the
- * authorizer's fail-closed paths, decision-log masking, reloading) against the integration tests
- * that load a real bundle in process. A separate run, so that compiling those bundles in test hooks does not
+ * authorizer's fail-closed paths, the expansion of reason keys, decision-log masking, reloading)
+ * against the integration tests that load a real bundle in process. A separate run, so that
+ * compiling those bundles in test hooks does not
  * turn every core mutant into one that needs the whole suite.
  * @type {import("@stryker-mutator/api/core").PartialStrykerOptions}
  */
@@ -20,6 +21,7 @@ export default {
     "wasm/request-validator.ts",
     "wasm/host-address.ts",
     "wasm/authorizer.ts",
+    "wasm/explain.ts",
     "wasm/decision-log.ts",
     "wasm/reloading-authorizer.ts",
   ],
