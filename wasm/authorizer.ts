@@ -7,6 +7,7 @@ import { readBundleBytes, unpackBundle, type BundleManifest, type BundleSource }
 import { decisionProblem, evaluationError, inputInvalid, notAList, type Decision } from "./decision.js";
 import type { DecisionLog } from "./decision-log.js";
 import { BundleError, OptionsError } from "./errors.js";
+import { expandDecision, readExplainTable, type ExplainTable } from "./explain.js";
 import { hostAddresses } from "./host-address.js";
 import { initialPages, PAGE } from "./memory-import.js";
 import {
@@ -24,10 +25,17 @@ export const DECISION_ENTRYPOINT = "gatehouse/decision";
 
 /**
  * The runtime's own entry point: the decision for a request this runtime's validator accepted,
- * with its addresses parsed here (`$addr`, `$origin`); 1 stands for the plain allow. Used when the
- * bundle has it (docs/runtime.md).
+ * with its addresses parsed here (`$addr`, `$origin`); 1 stands for the plain allow, and reasons
+ * and notes are keys expanded from the bundle's explanation table (wasm/explain.ts). Used when the
+ * bundle has both (docs/runtime.md).
  */
 export const RUNTIME_ENTRYPOINT = "gatehouse/runtime/decision";
+
+/**
+ * The runtime entry point's result set for the plain allow, exactly as `opa_eval` writes it: the
+ * only text read as its plain allow (the number 1 spelled any other way is no decision).
+ */
+const RUNTIME_PLAIN_ALLOW = '[{"result":1}]';
 
 const MAX_PAGES = 65536;
 /** Valid requests nest three levels; this leaves room for any plausible invalid one. */
@@ -175,20 +183,26 @@ export class Authorizer {
   private plainAllowText: string | undefined;
   /** The JSON of the request `decide` judged last, read by the decision log. */
   private lastJson: string | undefined;
+  /** The runtime entry point's id, when the bundle has it and its explanation table. */
+  private readonly runtimeEntrypoint: number | undefined;
+  /** The bundle's explanation table, which the runtime entry point's answers need. */
+  private readonly explain: ExplainTable | undefined;
 
   private constructor(
     loaded: LoadedPolicy,
     private readonly image: PolicyImage,
     readonly manifest: BundleManifest,
     private readonly entrypoint: number,
-    /** The runtime entry point's id, or undefined when the bundle predates it. */
-    private readonly runtimeEntrypoint: number | undefined,
+    /** The runtime entry point's id and the explanation table, or undefined when the bundle predates them. */
+    runtime: { readonly id: number | undefined; readonly explain: ExplainTable } | undefined,
     private readonly maxRequestBytes: number,
     private readonly log: DecisionLog | undefined,
     /** Whether the bundle's signature was verified, ignored or absent. */
     readonly signature: SignatureStatus = "unsigned",
   ) {
     this.policy = loaded;
+    this.runtimeEntrypoint = runtime?.id;
+    this.explain = runtime?.explain;
     this.view = new Uint8Array(this.policy.mem.buffer);
     this.evalFn = this.policy.wasmInstance.exports.opa_eval;
   }
@@ -211,6 +225,7 @@ export class Authorizer {
     const bytes = await readBundleBytes(source, options.fetch);
     const bundle = await unpackBundle(bytes, options.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS);
     const signature = await checkSignature(bundle.files, options);
+    const explain = readExplainTable(bundle.files, bundle.manifest.revision);
     const maxPages = options.maxMemoryPages ?? 16384;
     let initial: number;
     try {
@@ -268,7 +283,9 @@ export class Authorizer {
       { module, data: bundle.data, memory: { initial, maximum: maxPages } },
       bundle.manifest,
       entrypoint,
-      entrypoints[RUNTIME_ENTRYPOINT],
+      // Without its explanation table a bundle's runtime entry point (if any) answers whole
+      // decisions, from an older Gatehouse: the validating entry point decides then.
+      explain === undefined ? undefined : { id: entrypoints[RUNTIME_ENTRYPOINT], explain },
       options.maxRequestBytes ?? 64 * 1024,
       options.decisionLog,
       signature,
@@ -362,6 +379,7 @@ export class Authorizer {
     // refuses no input, keeps the last word there too.
     if (json === undefined) return this.lastWord(false, this.evaluate(undefined));
     if (this.exceedsLimit(json)) return this.tooLarge();
+    const serialized = json;
     json = wellFormedJson(json);
     this.lastJson = json;
     // INVARIANT: `json` is the serialization of `snapshot` (lone surrogates replaced one for one
@@ -373,7 +391,11 @@ export class Authorizer {
       // `session.originIp` when present), so the addresses parse and `json` ends with `}`.
       const addresses = hostAddresses(snapshot);
       // Stryker disable next-line ConditionalExpression,MethodExpression: by the invariant the addresses parse; without them (or with the object left open) the runtime entry's rules parse `sourceIp` themselves
-      if (addresses !== undefined) return this.evaluateRuntime(`${json.slice(0, -1)},${addresses}}`);
+      if (addresses !== undefined) {
+        // The request as the policy reads it (lone surrogates replaced), which messages quote.
+        const seen: unknown = json === serialized ? snapshot : JSON.parse(json);
+        return this.evaluateRuntime(`${json.slice(0, -1)},${addresses}}`, seen);
+      }
     }
     if (!validated && nestsDeeperThan(json, MAX_DEPTH))
       return inputInvalid(`the request nests deeper than ${MAX_DEPTH} levels`, this.revision);
@@ -430,25 +452,25 @@ export class Authorizer {
 
   /**
    * Evaluates the runtime entry point on a validated request with its parsed addresses appended,
-   * failing closed: the number 1 is the plain allow, anything else must be a sound decision, and
-   * whatever is neither is EVALUATION_ERROR.
+   * failing closed: the number 1 (recognised by its text, RUNTIME_PLAIN_ALLOW) is the plain allow,
+   * anything else must be a decision whose reason and note keys the explanation table expands for
+   * `request`, and whatever is neither is EVALUATION_ERROR.
    */
-  private evaluateRuntime(json: string): Decision {
+  private evaluateRuntime(json: string, request: unknown): Decision {
     // The size limit is the caller's request's (checked before): the parsed addresses appended
     // here add a bounded few dozen bytes, for which `runFailClosed` reserves memory like any other.
     // INVARIANT: set in the constructor whenever this method is called.
-    const ran = this.runFailClosed(this.runtimeEntrypoint!, json, undefined);
+    const ran = this.runFailClosed(this.runtimeEntrypoint!, json, RUNTIME_PLAIN_ALLOW);
     if (!("text" in ran)) return ran;
-    if (ran.value === 1) return { allow: true, reasons: [], notes: [], revision: this.revision };
-    const problem = decisionProblem(ran.value);
-    if (problem !== undefined) return evaluationError(problem, this.revision);
-    return ran.value as Decision;
+    // INVARIANT: the explanation table is set whenever the runtime entry point is.
+    return expandDecision(ran.value, request, this.explain!, this.revision);
   }
 
   /**
    * Runs `entrypoint` on `json` (no input when undefined) in reserved memory. Returns a decision
    * when the run failed (EVALUATION_ERROR) or answered `plainAllow`, the text of the plain allow
-   * (recognised instead of parsed again: by far the most common answer, always the same text);
+   * (recognised instead of parsed: by far the most common answer, always the same text; for the
+   * runtime entry point the only way to its plain allow);
    * otherwise the single result's value, not yet checked, with the text it came from.
    */
   private runFailClosed(
@@ -468,7 +490,6 @@ export class Authorizer {
     let result: unknown;
     try {
       text = this.run(entrypoint, json);
-      // Stryker disable next-line ConditionalExpression: a fast path; parsing the same text gives the same plain allow
       if (text === plainAllow) return { allow: true, reasons: [], notes: [], revision: this.revision };
       result = JSON.parse(text);
     } catch (error) {

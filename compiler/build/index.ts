@@ -97,12 +97,13 @@ function opaErrors(output: string, workDir: string): Diagnostic[] {
 }
 
 /**
- * Builds the bundle with the real `opa`: writes the emitted Rego and manifest (not data.json,
- * which the WebAssembly does not depend on) to a private temporary directory, runs
+ * Builds the bundle with the real `opa`: writes the emitted Rego and manifest (not the data
+ * files, which the WebAssembly does not depend on) to a private temporary directory, runs
  * `opa build -t wasm -b` with Gatehouse's capabilities, then packs the result
- * deterministically: `.manifest` (with OPA's `wasm` section), `data.json`, the complete Rego
- * sources (OPA's own output keeps only stubs of rules compiled to WebAssembly) and
- * `policy.wasm`; with a signer, `.signatures.json` first, signing all of them. The only stage
+ * deterministically: `.manifest` (with OPA's `wasm` section), `data.json` and the data files
+ * below it (the explanation table), the complete Rego sources (OPA's own output keeps only stubs
+ * of rules compiled to WebAssembly) and `policy.wasm`; with a signer, `.signatures.json` first,
+ * signing all of them. The only stage
  * that runs a process.
  */
 export async function build(
@@ -114,9 +115,10 @@ export async function build(
   try {
     const src = join(work, "src");
     for (const [path, content] of emitted.files) {
-      // `opa build -t wasm` compiles the Rego alone: data.json would only be parsed and copied
-      // (most of its time at tier L), and the bundle takes data.json from `emitted` below.
-      if (path === "data.json") continue;
+      // `opa build -t wasm` compiles the Rego alone: data.json (and the explanation table) would
+      // only be parsed and copied (most of its time at tier L); the bundle takes them from
+      // `emitted` below.
+      if (path === "data.json" || path.endsWith("/data.json")) continue;
       const target = join(src, path);
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, path === ".manifest" ? canonicalJson(withOpaVersion(emitted, opa.version)) : content);
@@ -149,6 +151,10 @@ export async function build(
     const files: Array<readonly [string, Uint8Array]> = [
       [".manifest", text(canonicalJson(JSON.parse(new TextDecoder().decode(manifest))))],
       ["data.json", text(emitted.files.get("data.json") ?? "{}")],
+      // Data files below the root: the explanation table (compiler/emit/explain-table.ts).
+      ...[...emitted.files]
+        .filter(([path]) => path.endsWith("/data.json"))
+        .map(([path, content]) => [path, text(content)] as const),
       ...rego.map(([path, content]) => [path, text(content)] as const),
       ["policy.wasm", wasm],
     ];

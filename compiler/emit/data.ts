@@ -1,14 +1,10 @@
-import type { Ir, IrAddressSet, IrPrefixGroup, IrSource } from "../lower/ir.js";
+import type { Ir, IrAddressSet, IrPrefixGroup } from "../lower/ir.js";
 
 function truthTable(keys: readonly string[]): Record<string, true> {
   // A null-prototype object filled in a loop: no pair arrays, and `__proto__` is an ordinary key.
   const table = Object.create(null) as Record<string, true>;
   for (const k of keys) table[k] = true;
   return table;
-}
-
-function source(s: IrSource): Record<string, unknown> {
-  return { kind: s.kind, name: s.name, file: s.file, line: s.line };
 }
 
 /**
@@ -64,14 +60,14 @@ function addressSet(set: IrAddressSet): Record<string, unknown> {
 /**
  * The `policy` object of data.json, without its revision: the declarations as lookup tables
  * keyed for direct access (profiles, permission sets and groups by name, apps by client id, address
- * sets by id), so no rule ever iterates over them.
+ * sets by id), so no rule ever iterates over them. What only explains a decision (names and
+ * sources) is in the explanation table instead (explain-table.ts).
  */
 export function policyData(ir: Ir): Record<string, unknown> {
   // A null-prototype object, so a client id such as `__proto__` is an ordinary key.
   const apps = Object.create(null) as Record<string, unknown>;
   for (const app of ir.apps) {
     const entry = {
-      name: app.name,
       installed: app.installed,
       blocked: app.blocked,
       adminApproved: app.adminApproved,
@@ -82,7 +78,6 @@ export function policyData(ir: Ir): Record<string, unknown> {
       trustedIpRanges: app.trustedIpRanges,
       highAssurance: app.highAssurance,
       sites: app.sites === null ? null : truthTable(app.sites),
-      source: source(app.source),
     };
     // INVARIANT: validate rejected duplicate client ids, so no entry is overwritten.
     for (const clientId of app.clientIds) apps[clientId] = entry;
@@ -95,13 +90,9 @@ export function policyData(ir: Ir): Record<string, unknown> {
       enforceLoginIpRangesEveryRequest: ir.org.enforceLoginIpRangesEveryRequest,
       lockSessionsToIp: ir.org.lockSessionsToIp,
       trustedIpRanges: ir.org.trustedIpRanges,
-      source: source(ir.org.source),
     },
     profiles: Object.fromEntries(
-      ir.profiles.map((p) => [
-        p.name,
-        { permissions: truthTable(p.permissions), loginIpRanges: p.loginIpRanges, source: source(p.source) },
-      ]),
+      ir.profiles.map((p) => [p.name, { permissions: truthTable(p.permissions), loginIpRanges: p.loginIpRanges }]),
     ),
     permissionSets: Object.fromEntries(
       ir.permissionSets.map((s) => [s.name, { permissions: truthTable(s.permissions) }]),

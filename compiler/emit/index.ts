@@ -4,6 +4,7 @@ import { gatehouseVersion } from "../../core/package-root.js";
 import type { StageResult } from "../diagnostics/diagnostic.js";
 import type { Ir } from "../lower/ir.js";
 import { policyData } from "./data.js";
+import { explainData } from "./explain-table.js";
 import { libTables } from "./lib-tables.js";
 import { renderRego } from "./rego.js";
 
@@ -17,9 +18,15 @@ export const PACKAGE = "gatehouse";
  */
 export const ENTRYPOINTS = [`${PACKAGE}/decision`, `${PACKAGE}/runtime/decision`] as const;
 
+/**
+ * The bundle path of the explanation table (explain-table.ts): a data file of its own, so that
+ * OPA loads it at data.gatehouse.explain and the runtime keeps it out of WebAssembly memory.
+ */
+export const EXPLAIN_FILE = `${PACKAGE}/explain/data.json`;
+
 /** The bundle sources: every file by its path inside the bundle, and the revision they carry. */
 export interface EmittedBundle {
-  /** `*.rego` modules, `data.json` and `.manifest`, by bundle path. */
+  /** `*.rego` modules, `data.json`, the explanation table (EXPLAIN_FILE) and `.manifest`, by bundle path. */
   readonly files: ReadonlyMap<string, string>;
   /** The content hash of the Rego and data, also the manifest revision. */
   readonly revision: string;
@@ -49,14 +56,16 @@ export interface EmitOptions {
 
 /**
  * Emits the bundle sources for `ir`: the fixed Rego modules rendered from templates, data.json
- * with the declarations and lookup tables, and a manifest whose revision is a hash of both.
+ * with the declarations and lookup tables, the explanation table with messages, names and
+ * sources, and a manifest whose revision is a hash of all three.
  */
 export function emit(ir: Ir, options: EmitOptions = {}): StageResult<EmittedBundle> {
   const version = options.version ?? gatehouseVersion();
   const rego = renderRego({ pkg: PACKAGE, version });
   const policy = policyData(ir);
   const lib = libTables();
-  // The revision hashes canonicalJson({ rego, policy, lib }) and data.json is
+  const explain = explainData(ir);
+  // The revision hashes canonicalJson({ rego, policy, lib, explain }) and data.json is
   // canonicalJson({ [PACKAGE]: { policy: { ...policy, revision }, lib } }): both are assembled
   // from the same canonical texts of the members, so the large tables are serialised once.
   // canonicalObject is the canonical JSON of an object whose members are canonical JSON texts
@@ -69,6 +78,7 @@ export function emit(ir: Ir, options: EmitOptions = {}): StageResult<EmittedBund
   const members = (value: Record<string, unknown>): Record<string, string> =>
     Object.fromEntries(Object.keys(value).map((k) => [k, canonicalJson(value[k])]));
   const policyMembers = members(policy);
+  const explainMembers = members(explain);
   const libJson = canonicalJson(lib);
   const revision = createHash("sha256")
     .update(
@@ -76,6 +86,7 @@ export function emit(ir: Ir, options: EmitOptions = {}): StageResult<EmittedBund
         rego: canonicalJson(Object.fromEntries(rego)),
         policy: canonicalObject(policyMembers),
         lib: libJson,
+        explain: canonicalObject(explainMembers),
       }),
     )
     .digest("hex")
@@ -89,6 +100,7 @@ export function emit(ir: Ir, options: EmitOptions = {}): StageResult<EmittedBund
   };
   const files = new Map<string, string>(rego);
   files.set("data.json", data);
+  files.set(EXPLAIN_FILE, canonicalObject({ ...explainMembers, revision: canonicalJson(revision) }));
   files.set(".manifest", canonicalJson(manifest));
   return { value: { files, revision, entrypoints: ENTRYPOINTS, manifest }, diagnostics: [] };
 }

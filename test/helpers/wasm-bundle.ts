@@ -43,6 +43,7 @@ export async function bundleFor(emitted: EmittedBundle): Promise<Uint8Array> {
   return writeArchive([
     [".manifest", text(canonicalJson(manifest))],
     ["data.json", text(emitted.files.get("data.json")!)],
+    ...[...emitted.files].filter(([p]) => p.endsWith("/data.json")).map(([p, t]) => [p, text(t)] as const),
     ["policy.wasm", shared.wasm],
   ]);
 }

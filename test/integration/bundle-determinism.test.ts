@@ -86,6 +86,7 @@ describe("deterministic bundles", () => {
     expect([...archive.files.keys()]).toEqual([
       ".manifest",
       "data.json",
+      "gatehouse/explain/data.json",
       "gatehouse/allow.rego",
       "gatehouse/decision.rego",
       "gatehouse/explanations.rego",

@@ -14,6 +14,7 @@ import {
   type BundleErrorCode,
   type Decision,
 } from "../../wasm/index.js";
+import { EXPLAIN_FILE } from "../../wasm/explain.js";
 import { QUICKSTART_REQUESTS, quickstartBundle, type TestBundle } from "../helpers/bundles.js";
 import { runOpa } from "../helpers/opa.js";
 import { tempDir } from "../helpers/policy.js";
@@ -288,6 +289,17 @@ describe("load failures are BundleErrors with codes", () => {
       f.set(".manifest", text(JSON.stringify({ ...manifest, revision: "not-the-data-revision" })));
     });
     expect(await failure(() => Authorizer.load(otherRevision))).toEqual({
+      code: "DATA_INVALID",
+      message: `\`gatehouse/explain/data.json\` is not an explanation table: it carries revision \`${bundle.revision}\`, but the manifest says \`not-the-data-revision\``,
+    });
+    // The explanation table agreeing with the manifest, data.json still must.
+    const otherDataRevision = await bundleWith((f) => {
+      const manifest = JSON.parse(new TextDecoder().decode(f.get(".manifest"))) as Record<string, unknown>;
+      f.set(".manifest", text(JSON.stringify({ ...manifest, revision: "not-the-data-revision" })));
+      const table = JSON.parse(new TextDecoder().decode(f.get(EXPLAIN_FILE))) as Record<string, unknown>;
+      f.set(EXPLAIN_FILE, text(JSON.stringify({ ...table, revision: "not-the-data-revision" })));
+    });
+    expect(await failure(() => Authorizer.load(otherDataRevision))).toEqual({
       code: "DATA_INVALID",
       message: `data.json carries revision \`${bundle.revision}\`, but the manifest says \`not-the-data-revision\``,
     });

@@ -4,7 +4,9 @@
  *
  * - `gatehouse/decision` (validating, what OPA clients query) evaluated on the module directly,
  * - `gatehouse/runtime/decision` on the same request with the host-parsed addresses, where the
- *   number 1 stands for the plain allow, and
+ *   number 1 stands for the plain allow and reasons and notes are keys, expanded by the host from
+ *   the bundle's explanation table (wasm/explain.ts) into the validating entry point's full
+ *   reasons and notes, and
  * - `Authorizer.decide`, which takes the runtime entry point for every request its validator accepts,
  *
  * give one decision. GATEHOUSE_ENTRY_SAMPLES sets how many random requests (default 20,000, in
@@ -15,9 +17,11 @@ import fc from "fast-check";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { NOTE_TEMPLATES, REASON_TEMPLATES } from "../../compiler/emit/explain-table.js";
 import { packageRoot } from "../../core/package-root.js";
 import { Authorizer, type Decision } from "../../wasm/index.js";
 import { unpackBundle } from "../../wasm/bundle.js";
+import { EXPLAIN_FILE, expandDecision, readExplainTable, type ExplainTable } from "../../wasm/explain.js";
 import { hostAddresses } from "../../wasm/host-address.js";
 import { validateRequest } from "../../wasm/request-validator.js";
 import { readCorpus } from "../conformance/corpus.js";
@@ -34,13 +38,17 @@ async function entryPoints(policyYamlText: string): Promise<{
   decision(request: unknown): unknown;
   runtime(request: unknown): unknown;
   authorizer: Authorizer;
+  explain: ExplainTable;
 }> {
   const c = compileText({ "policy.yaml": policyYamlText });
   if (!c.emitted) throw new Error(`does not compile: ${c.diagnostics.map((d) => d.message).join("; ")}`);
   const bytes = await bundleFor(c.emitted);
   const bundle = await unpackBundle(bytes);
   const policy = await loadPolicy(bundle.wasm);
-  policy.setData(JSON.parse(new TextDecoder().decode(bundle.data)) as object);
+  // Every data file, as OPA loads a bundle: the validating entry point reads the explanation table.
+  const data = JSON.parse(new TextDecoder().decode(bundle.data)) as { gatehouse: Record<string, unknown> };
+  data.gatehouse.explain = JSON.parse(new TextDecoder().decode(bundle.files.get(EXPLAIN_FILE)));
+  policy.setData(data);
   const result = (set: unknown): unknown => (set as Array<{ result: unknown }>)[0]?.result;
   return {
     decision: (request) => result(policy.evaluate(request, "gatehouse/decision")),
@@ -51,12 +59,19 @@ async function entryPoints(policyYamlText: string): Promise<{
       return result(policy.evaluate(input, "gatehouse/runtime/decision"));
     },
     authorizer: await Authorizer.load(bytes),
+    explain: readExplainTable(bundle.files, bundle.manifest.revision)!,
   };
 }
 
-/** The runtime entry point's answer as a decision: 1 is the plain allow. */
-function expand(answer: unknown, revision: string): unknown {
-  return answer === 1 ? { allow: true, reasons: [], notes: [], revision } : answer;
+/** The explanation table's keys the runtime entry point answered, over every test. */
+const seenKeys = new Set<string>();
+
+/** The runtime entry point's answer as a decision: 1 is the plain allow, keys are expanded. */
+function expand(answer: unknown, request: unknown, explain: ExplainTable, revision: string): unknown {
+  if (answer === 1) return { allow: true, reasons: [], notes: [], revision };
+  const compact = answer as { reasons: string[]; notes: string[] };
+  for (const key of [...compact.reasons, ...compact.notes]) seenKeys.add(key);
+  return expandDecision(answer, request, explain, revision);
 }
 
 /** Checks one valid request on all three paths; returns the validating entry point's decision. */
@@ -64,7 +79,7 @@ function agree(entries: Awaited<ReturnType<typeof entryPoints>>, request: unknow
   const decision = entries.decision(request) as Decision;
   const runtime = entries.runtime(request);
   expect(runtime === 1 || typeof runtime === "object", JSON.stringify(runtime)).toBe(true);
-  expect(expand(runtime, decision.revision), JSON.stringify(request)).toEqual(decision);
+  expect(expand(runtime, request, entries.explain, decision.revision), JSON.stringify(request)).toEqual(decision);
   expect(entries.authorizer.decide(request), JSON.stringify(request)).toEqual(decision);
   return decision;
 }
@@ -102,4 +117,10 @@ describe("the decision and runtime entry points", () => {
     }
     expect(valid).toBeGreaterThanOrEqual(150);
   }, 300_000);
+
+  it("between them answered every key of the explanation table", () => {
+    // A key's expansion is compared with the validating entry point's message only where it occurs.
+    const keys = [...Object.keys(REASON_TEMPLATES), ...Object.keys(NOTE_TEMPLATES)];
+    expect(keys.filter((k) => !seenKeys.has(k))).toEqual([]);
+  });
 });

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import type { EmittedBundle } from "../../compiler/emit/index.js";
+import { EXPLAIN_FILE, type EmittedBundle } from "../../compiler/emit/index.js";
 import { NOTES, POLICY_REASON_CODES } from "../../core/codes.js";
 import type { Decision } from "../../wasm/index.js";
 import { compileText } from "../helpers/compile-text.js";
@@ -61,15 +61,19 @@ function topdownBatch(
   writeFileSync(join(casesDir, "cases.json"), JSON.stringify({ gatehouse_property: { policies, cases } }));
   const query =
     // `with` values are bound to plain variables first: a reference such as `c.input` there yields nothing.
-    "[d | some c in data.gatehouse_property.cases; p := data.gatehouse_property.policies[c.policy]; i := c.input; d := data.gatehouse.decision with input as i with data.gatehouse.policy as p]";
+    "[d | some c in data.gatehouse_property.cases; p := data.gatehouse_property.policies[c.policy].policy; e := data.gatehouse_property.policies[c.policy].explain; i := c.input; d := data.gatehouse.decision with input as i with data.gatehouse.policy as p with data.gatehouse.explain as e]";
   const run = runOpa(["eval", "--format", "json", "-d", dir, "-d", join(casesDir, "cases.json"), query]);
   if (run.status !== 0) throw new Error(`opa eval failed: ${run.stderr}`);
   return (JSON.parse(run.stdout) as { result: Array<{ expressions: Array<{ value: Decision[] }> }> }).result[0]!
     .expressions[0]!.value;
 }
 
+/** A policy set's data: data.json's `policy` and the explanation table, which reasons cite. */
 function policyData(emitted: EmittedBundle): unknown {
-  return (JSON.parse(emitted.files.get("data.json")!) as { gatehouse: { policy: unknown } }).gatehouse.policy;
+  return {
+    policy: (JSON.parse(emitted.files.get("data.json")!) as { gatehouse: { policy: unknown } }).gatehouse.policy,
+    explain: JSON.parse(emitted.files.get(EXPLAIN_FILE)!) as unknown,
+  };
 }
 
 describe("three-way agreement on random policy sets and requests", () => {

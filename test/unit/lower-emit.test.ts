@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { EXPLAIN_FILE } from "../../compiler/emit/index.js";
+import { NOTE_TEMPLATES, REASON_TEMPLATES } from "../../compiler/emit/explain-table.js";
 import { prefixKey } from "../../compiler/lower/index.js";
 import { compileDir, ORG, policyDir } from "../helpers/policy.js";
 
@@ -112,7 +114,6 @@ describe("emit", () => {
     const policy = data.gatehouse.policy;
     expect(Object.keys(policy.apps!)).toEqual(["k1", "k2"]);
     expect(policy.apps!.k1).toEqual({
-      name: "erp",
       installed: true,
       blocked: false,
       adminApproved: true,
@@ -123,13 +124,21 @@ describe("emit", () => {
       trustedIpRanges: null,
       highAssurance: null,
       sites: null,
-      source: { kind: "ConnectedApp", name: "erp", file: "a.yaml", line: 1 },
     });
-    expect(policy.profiles!.P).toEqual({
-      permissions: { ApiEnabled: true },
-      loginIpRanges: null,
-      source: { kind: "Profile", name: "P", file: "p.yaml", line: 1 },
+    expect(policy.profiles!.P).toEqual({ permissions: { ApiEnabled: true }, loginIpRanges: null });
+    // Names and sources only explain decisions: they are in the explanation table, not data.json.
+    expect(c.emitted!.files.get("data.json")).not.toContain("a.yaml");
+    const explain = JSON.parse(c.emitted!.files.get(EXPLAIN_FILE)!) as Record<string, Record<string, unknown>>;
+    const appSource = { kind: "ConnectedApp", name: "erp", file: "a.yaml", line: 1 };
+    expect(explain.apps).toEqual({
+      k1: { ipRelaxation: "ENFORCE", source: appSource },
+      k2: { ipRelaxation: "ENFORCE", source: appSource },
     });
+    expect(explain.profiles).toEqual({ P: { kind: "Profile", name: "P", file: "p.yaml", line: 1 } });
+    expect(explain.org).toMatchObject({ kind: "Org", line: 1 });
+    expect(explain.revision).toBe(c.emitted!.revision);
+    expect(explain.reasons).toEqual(REASON_TEMPLATES);
+    expect(explain.notes).toEqual(NOTE_TEMPLATES);
     expect(policy.org).toMatchObject({ allowlistedAppsOnly: true, trustedIpRanges: null });
     expect(JSON.parse(c.emitted!.files.get(".manifest")!)).toMatchObject({
       revision: c.emitted!.revision,
