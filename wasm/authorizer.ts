@@ -166,10 +166,9 @@ async function instantiatePolicy(
 
 /**
  * Loads data.json into a fresh instance (parsed by the module itself; the bytes are handed over
- * as they are, never parsed in JavaScript) and returns the memory right after, before any
- * evaluation; throws MEMORY_LIMIT or DATA_INVALID.
+ * as they are, never parsed in JavaScript); throws MEMORY_LIMIT or DATA_INVALID.
  */
-function setData(policy: PolicyInternals, data: Uint8Array, maxPages: number): MemorySnapshot {
+function setData(policy: PolicyInternals, data: Uint8Array, maxPages: number): void {
   try {
     // Stryker disable next-line MethodExpression: readArchive gives each file an ArrayBuffer of its own, so the copy holds the same bytes
     policy.setData(data.slice().buffer);
@@ -181,7 +180,6 @@ function setData(policy: PolicyInternals, data: Uint8Array, maxPages: number): M
         })
       : new BundleError("DATA_INVALID", `data.json could not be loaded: ${message}`, { cause: error });
   }
-  return takeSnapshot(policy);
 }
 
 /** The memory to instantiate with so that `snapshot` fits without growing. */
@@ -192,13 +190,16 @@ function memoryFor(
   return { initial: Math.max(memory.initial, snapshot?.pages ?? 0), maximum: memory.maximum };
 }
 
-/** Instantiates the policy with its data loaded (from the image's snapshot), synchronously; throws what the SDK throws. */
+/** Instantiates the policy with its data loaded (from the image's snapshot when it has one), synchronously; throws what the SDK throws. */
 function instantiate(image: PolicyImage): PolicyInternals {
+  const snapshot = image.snapshot;
   const policy = loadPolicySync(
     image.module as PolicySource,
-    memoryFor(image.memory, image.snapshot),
+    memoryFor(image.memory, snapshot),
   ) as unknown as PolicyInternals;
-  restoreSnapshot(policy, image.snapshot);
+  if (snapshot !== undefined) restoreSnapshot(policy, snapshot);
+  // Stryker disable next-line MethodExpression: readArchive gives each file an ArrayBuffer of its own, so the copy holds the same bytes
+  else policy.setData(image.data.slice().buffer);
   return policy;
 }
 
@@ -233,8 +234,12 @@ async function preparePolicy(
       `policy.wasm lacks the entry point \`${DECISION_ENTRYPOINT}\`; is this a Gatehouse bundle?`,
     );
   }
-  if (snapshot === undefined) snapshot = setData(policy, data, memory.maximum);
-  else restoreSnapshot(policy, snapshot);
+  if (snapshot !== undefined) restoreSnapshot(policy, snapshot);
+  else {
+    setData(policy, data, memory.maximum);
+    // A second load of the same bundle: keep the memory for the loads after it.
+    if (cached !== undefined) snapshot = cached.snapshot = takeSnapshot(policy);
+  }
   return { policy, image: cached ?? { module, snapshot, memory, wasm, data, trialMs } };
 }
 

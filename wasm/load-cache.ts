@@ -2,14 +2,18 @@ import { Buffer } from "node:buffer";
 import type { MemorySnapshot } from "./memory-snapshot.js";
 
 /**
- * What a loaded bundle's policy is built from: its compiled module, its memory right after
- * setData, and the memory bounds. Held by every Authorizer of the bundle (a fresh instance after
- * a trap is built from it) and, weakly, by the load cache.
+ * What a loaded bundle's policy is built from: its compiled module, data.json, the memory bounds
+ * and, once taken, its memory right after setData. Held by every Authorizer of the bundle (a
+ * fresh instance after a trap is built from it) and, weakly, by the load cache.
+ *
+ * The first load of a bundle on this thread sets its data directly and takes no snapshot (the
+ * copy costs about a sixth of setData); the trial load's worker sends one, and a second load of
+ * the same bundle takes one, which every later load and restart then restores.
  */
 export interface PolicyImage {
   /** The compiled WebAssembly.Module (opaque here; see authorizer.ts). */
   readonly module: object;
-  readonly snapshot: MemorySnapshot;
+  snapshot: MemorySnapshot | undefined;
   readonly memory: { readonly initial: number; readonly maximum: number };
   /** The bundle's policy.wasm and data.json the image was built from, for the cache's key. */
   readonly wasm: Uint8Array;

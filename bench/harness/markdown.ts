@@ -209,6 +209,7 @@ function compileRows(tiers: readonly TierResult[]): string[][] {
       ms(median(t.compile.warmMs)),
       ms(median(t.compile.coldMs)),
       `${ms(l.totalMs)} (${[l.readMs, l.unpackMs, l.verifyMs, l.instantiateMs, l.setDataMs].map((v) => v.toFixed(1)).join(" / ")})`,
+      l.warmMs === undefined ? "—" : ms(l.warmMs),
       `${mib(t.memory.wasmMemoryBytes)} (${(t.memory.wasmMemoryBytes / t.memory.dataJsonBytes).toFixed(1)}× data.json)`,
       isSkipped(t.memory.process)
         ? t.memory.process.skipped
@@ -415,7 +416,8 @@ export function markdownReport(r: BenchResults, chartFile: string | undefined): 
         "first compile (load / validate / lower / emit / build ms)",
         "warm compile",
         "cold `gatehouse build`",
-        "Authorizer.load (read / unpack / verify / compile + instantiate / setData ms)",
+        "Authorizer.load, cold (read / unpack / verify / compile + instantiate / setData ms)",
+        "Authorizer.load, warm (same revision again)",
         "WebAssembly memory",
         "process RSS (fresh Node: runtime imported → bundle loaded)",
       ],

@@ -8,6 +8,7 @@ import { Authorizer, BundleError, type AuthorizerOptions, type Decision } from "
 import { clearLoadCache } from "../../wasm/load-cache.js";
 import { blockedErpBundle, QUICKSTART_REQUESTS, quickstartBundle } from "../helpers/bundles.js";
 import { bundleFiles, keyPair } from "../helpers/signing.js";
+import { hostileBundle } from "../faults/hostile-wasm.js";
 import { allowing, answeringBundle } from "../helpers/stub-policy.js";
 
 /**
@@ -53,20 +54,25 @@ async function edited(edit: (files: Map<string, Uint8Array>) => void): Promise<U
 }
 
 describe("a bundle loaded again in the same thread", () => {
-  it("reuses the compiled module and the memory after setData, and decides exactly as a fresh load", async () => {
+  it("reuses the compiled module, from the third load on the memory after setData too, and decides exactly as a fresh load", async () => {
     const { bytes } = await quickstartBundle();
     const first = await Authorizer.load(bytes);
     const count = counting(first);
-    const again = await Authorizer.load(bytes);
+    const second = await Authorizer.load(bytes);
     expect(count.compiles()).toBe(0);
-    expect(count.setData()).toBe(0);
-    expect(again.decideMany(QUICKSTART_REQUESTS)).toEqual(first.decideMany(QUICKSTART_REQUESTS));
-    expect(again.memoryUsage()).toEqual(first.memoryUsage());
+    expect(count.setData()).toBe(1);
+    const third = await Authorizer.load(bytes);
+    expect(count.compiles()).toBe(0);
+    expect(count.setData()).toBe(1);
+    const expected = first.decideMany(QUICKSTART_REQUESTS);
+    expect(second.decideMany(QUICKSTART_REQUESTS)).toEqual(expected);
+    expect(third.decideMany(QUICKSTART_REQUESTS)).toEqual(expected);
+    expect(third.memoryUsage()).toEqual(second.memoryUsage());
     clearLoadCache();
     const fresh = await Authorizer.load(bytes);
     expect(count.compiles()).toBe(1);
-    expect(count.setData()).toBe(1);
-    expect(again.decideMany(QUICKSTART_REQUESTS)).toEqual(fresh.decideMany(QUICKSTART_REQUESTS));
+    expect(count.setData()).toBe(2);
+    expect(fresh.decideMany(QUICKSTART_REQUESTS)).toEqual(expected);
   });
 
   it("loads afresh when data.json differs under the same revision, and decides with the new data", async () => {
@@ -111,7 +117,7 @@ describe("a bundle loaded again in the same thread", () => {
     const first = await Authorizer.load(bytes);
     const count = counting(first);
     await Authorizer.load(bytes, { maxMemoryPages: 4096 });
-    expect(count.setData()).toBe(1);
+    expect(count.compiles()).toBe(1);
     expect((await refusal(Authorizer.load(bytes, { maxMemoryPages: 16 }))).code).toBe("MEMORY_LIMIT");
     const tried = { maxMemoryPages: 16, loadTimeoutMs: 60_000 };
     expect((await refusal(Authorizer.load(bytes, tried))).code).toBe("MEMORY_LIMIT");
@@ -128,7 +134,7 @@ describe("a bundle loaded again in the same thread", () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     gc();
     await Authorizer.load(bytes);
-    expect(count.setData()).toBe(2);
+    expect(count.compiles()).toBe(2);
   });
 
   it("still verifies the signature on every load", async () => {
@@ -179,5 +185,21 @@ describe("the load cache and the trial load in a worker", () => {
     const tried = await Authorizer.load(bytes, TRIAL);
     expect((await refusal(Authorizer.load(bytes, { loadTimeoutMs: 1 }))).code).toBe("LOAD_TIMEOUT");
     expect(tried.decide(FIRST)).toEqual(plain.decide(FIRST));
+  });
+});
+
+describe("a restart after a trap", () => {
+  it("rebuilds the instance from the memory snapshot, or by setting the data when there is none", async () => {
+    const bytes = await hostileBundle("decide-trap");
+    for (const options of [{ loadTimeoutMs: 60_000 }, {}]) {
+      clearLoadCache();
+      const authorizer = await Authorizer.load(bytes, options);
+      const hasSnapshot = (authorizer as unknown as { image: { snapshot?: object } }).image.snapshot !== undefined;
+      expect(hasSnapshot).toBe(options.loadTimeoutMs !== undefined);
+      for (const request of QUICKSTART_REQUESTS.slice(0, 3))
+        expect(codes(authorizer.decide(request))).toEqual(["EVALUATION_ERROR"]);
+      expect(authorizer.health()).toEqual({ traps: 3, restarts: 3, healthy: true });
+      expect(codes(authorizer.decide({}))).toEqual(["INPUT_INVALID"]);
+    }
   });
 });
