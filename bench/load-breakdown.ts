@@ -12,8 +12,9 @@
  * Each of N rounds (default 5) measures, per checkout, the stages of a load one by one (read,
  * unpack, verify, memory pages, compile, instantiate, setData, the probe decision, the trial load
  * in a worker), then `Authorizer.load` as a whole: cold (the in-process cache cleared first, as
- * bench/harness/load.ts measures it), warm (the same revision again while the first is loaded),
- * and both again with `loadTimeoutMs` (the trial load in a worker, as ReloadingAuthorizer loads).
+ * bench/harness/load.ts measures it), then the same revision a second and a third time while the
+ * earlier ones are loaded (the load cache), and all three again with `loadTimeoutMs` (the trial
+ * load in a worker, as ReloadingAuthorizer loads).
  * Medians. CPU time is the process's (every thread, the garbage collector and the trial worker
  * included), so on a shared machine CPU/wall shows how much of the wall time was this process's
  * own. Results are recorded in bench/results/load-breakdown.md.
@@ -128,7 +129,7 @@ async function stages(rt: Runtime, path: string): Promise<void> {
   );
 }
 
-/** `Authorizer.load` as a whole: cold, then warm while the cold one is still loaded; then with a trial load. */
+/** `Authorizer.load` as a whole: cold, then twice more while the earlier ones are loaded; then with a trial load. */
 async function wholeLoads(rt: Runtime, path: string): Promise<void> {
   const t = <T>(name: string, step: () => T | Promise<T>): Promise<T> => timed(rt.label, name, step);
   for (const [suffix, options] of [
@@ -141,10 +142,14 @@ async function wholeLoads(rt: Runtime, path: string): Promise<void> {
       rt.index.Authorizer.load(path, options),
     );
     gc();
-    await t(`Authorizer.load${suffix}: warm (same revision, first still loaded)`, () =>
+    const second = await t(`Authorizer.load${suffix}: second load (same revision, first still loaded)`, () =>
       rt.index.Authorizer.load(path, options),
     );
-    void first;
+    gc();
+    await t(`Authorizer.load${suffix}: third load (same revision, both still loaded)`, () =>
+      rt.index.Authorizer.load(path, options),
+    );
+    void [first, second];
   }
   rt.clear();
 }

@@ -417,7 +417,7 @@ export function markdownReport(r: BenchResults, chartFile: string | undefined): 
         "warm compile",
         "cold `gatehouse build`",
         "Authorizer.load, cold (read / unpack / verify / compile + instantiate / setData ms)",
-        "Authorizer.load, warm (same revision again)",
+        "Authorizer.load, warm (same revision, third load)",
         "WebAssembly memory",
         "process RSS (fresh Node: runtime imported → bundle loaded)",
       ],

@@ -24,8 +24,9 @@ export interface LoadTimes {
    */
   readonly totalMs: number;
   /**
-   * `Authorizer.load(path)` again while the cold load's Authorizer is loaded: the same revision,
-   * served by the load cache (verification included); absent in results that predate it.
+   * `Authorizer.load(path)` of the same revision a third time while the earlier ones are loaded:
+   * the load cache's compiled module and memory snapshot (verification included); absent in
+   * results that predate it.
    */
   readonly warmMs?: number;
   readonly readMs: number;

@@ -258,7 +258,7 @@ export function judgeTargets(
         l.load.totalMs / 250,
         l.load.warmMs === undefined
           ? undefined
-          : `the same revision loaded again in the process (load cache, verification included): ${ms(l.load.warmMs)}`,
+          : `the same revision loaded a third time in the process (load cache, verification included): ${ms(l.load.warmMs)}`,
       ),
     );
   } else {
