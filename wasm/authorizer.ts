@@ -61,7 +61,8 @@ export interface AuthorizerOptions {
   /**
    * Load the policy once in a worker thread first (instantiate, setData, the probe decision)
    * and refuse it with LOAD_TIMEOUT unless that finishes within this many milliseconds, so a
-   * module that loops never runs on the calling thread. Off when absent (the module is trusted,
+   * module that loops never runs on the calling thread (which then restores the worker's memory
+   * instead of setting the data again). Off when absent (the module is trusted,
    * see docs/runtime-security.md); ReloadingAuthorizer sets 10 000 unless told otherwise.
    */
   readonly loadTimeoutMs?: number;
@@ -190,7 +191,10 @@ function memoryFor(
   return { initial: Math.max(memory.initial, snapshot?.pages ?? 0), maximum: memory.maximum };
 }
 
-/** Instantiates the policy with its data loaded (from the image's snapshot when it has one), synchronously; throws what the SDK throws. */
+/**
+ * Instantiates the policy with its data loaded (from the image's snapshot when it has one),
+ * synchronously; throws what the SDK throws.
+ */
 function instantiate(image: PolicyImage): PolicyInternals {
   const snapshot = image.snapshot;
   const policy = loadPolicySync(
