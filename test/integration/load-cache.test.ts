@@ -162,6 +162,20 @@ describe("a bundle loaded again in the same thread", () => {
   });
 });
 
+describe("the load cache holds several revisions", () => {
+  it("reuses each loaded revision, and forgets none while its Authorizer is loaded", async () => {
+    const quick = (await quickstartBundle()).bytes;
+    const blocked = (await blockedErpBundle()).bytes;
+    const a = await Authorizer.load(quick);
+    const b = await Authorizer.load(blocked);
+    const count = counting(a);
+    await Authorizer.load(quick);
+    await Authorizer.load(blocked);
+    expect(count.compiles()).toBe(0);
+    expect([a.revision, b.revision]).toHaveLength(2);
+  });
+});
+
 describe("the load cache and the trial load in a worker", () => {
   const TRIAL: AuthorizerOptions = { loadTimeoutMs: 60_000 };
 
@@ -196,9 +210,12 @@ describe("a restart after a trap", () => {
       const authorizer = await Authorizer.load(bytes, options);
       const hasSnapshot = (authorizer as unknown as { image: { snapshot?: object } }).image.snapshot !== undefined;
       expect(hasSnapshot).toBe(options.loadTimeoutMs !== undefined);
+      const count = counting(authorizer);
       for (const request of QUICKSTART_REQUESTS.slice(0, 3))
         expect(codes(authorizer.decide(request))).toEqual(["EVALUATION_ERROR"]);
       expect(authorizer.health()).toEqual({ traps: 3, restarts: 3, healthy: true });
+      expect(count.setData()).toBe(hasSnapshot ? 0 : 3);
+      vi.restoreAllMocks();
       expect(codes(authorizer.decide({}))).toEqual(["INPUT_INVALID"]);
     }
   });

@@ -70,5 +70,9 @@ describe("a memory snapshot", () => {
     expect(snapshotProblem({ ...good, dataAddr: 100 }, 2)).toBe("a data address outside the snapshot");
     expect(snapshotProblem({ ...good, dataAddr: 99 }, 2)).toBeUndefined();
     expect(snapshotProblem({ ...good, dataAddr: -3 }, 2)).toBe("a data address outside the snapshot");
+    const empty = { bytes: new Uint8Array(0), pages: 0, dataAddr: 0, dataHeapPtr: 0 };
+    expect(snapshotProblem(empty, 2)).toBe("a data address outside the snapshot");
+    const full = { bytes: new Uint8Array(PAGE), pages: 1, dataAddr: 8, dataHeapPtr: PAGE };
+    expect(snapshotProblem(full, 1)).toBeUndefined();
   });
 });
