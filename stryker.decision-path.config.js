@@ -8,15 +8,21 @@ import core from "./stryker.config.js";
 process.env.GATEHOUSE_TEST_BUNDLE_CACHE ??= mkdtempSync(join(tmpdir(), "gatehouse-mutation-bundles-"));
 
 /**
- * Mutation testing of the runtime's decision path (request validation, the authorizer's
- * fail-closed paths, decision-log masking, reloading) against the integration tests that load a
- * real bundle in process. A separate run, so that compiling those bundles in test hooks does not
+ * Mutation testing of the runtime's decision path (request validation, address parsing, the
+ * authorizer's fail-closed paths, decision-log masking, reloading) against the integration tests
+ * that load a real bundle in process. A separate run, so that compiling those bundles in test hooks does not
  * turn every core mutant into one that needs the whole suite.
  * @type {import("@stryker-mutator/api/core").PartialStrykerOptions}
  */
 export default {
   ...core,
-  mutate: ["wasm/request-validator.ts", "wasm/authorizer.ts", "wasm/decision-log.ts", "wasm/reloading-authorizer.ts"],
+  mutate: [
+    "wasm/request-validator.ts",
+    "wasm/host-address.ts",
+    "wasm/authorizer.ts",
+    "wasm/decision-log.ts",
+    "wasm/reloading-authorizer.ts",
+  ],
   vitest: { configFile: "vitest.mutation-decision-path.config.ts" },
   incrementalFile: "reports/mutation/decision-path-incremental.json",
   htmlReporter: { fileName: "reports/mutation/decision-path.html" },

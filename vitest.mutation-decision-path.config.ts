@@ -9,6 +9,7 @@ import { defineConfig } from "vitest/config";
 const ALL = [
   "test/unit/decision-log.test.ts",
   "test/unit/request-validator.test.ts",
+  "test/unit/host-address.test.ts",
   "test/integration/authorizer-guards.test.ts",
   "test/integration/reloading-guards.test.ts",
 ];

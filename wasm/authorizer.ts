@@ -31,6 +31,12 @@ export const DECISION_ENTRYPOINT = "gatehouse/decision";
  */
 export const RUNTIME_ENTRYPOINT = "gatehouse/runtime/decision";
 
+/**
+ * The runtime entry point's result set for the plain allow, exactly as `opa_eval` writes it: the
+ * only text read as its plain allow (the number 1 spelled any other way is no decision).
+ */
+const RUNTIME_PLAIN_ALLOW = '[{"result":1}]';
+
 const MAX_PAGES = 65536;
 /** Valid requests nest three levels; this leaves room for any plausible invalid one. */
 const MAX_DEPTH = 64;
@@ -494,16 +500,15 @@ export class Authorizer {
 
   /**
    * Evaluates the runtime entry point on a validated request with its parsed addresses appended,
-   * failing closed: the number 1 is the plain allow, anything else must be a sound decision, and
-   * whatever is neither is EVALUATION_ERROR.
+   * failing closed: the number 1 (recognised by its text, RUNTIME_PLAIN_ALLOW) is the plain allow,
+   * anything else must be a sound decision, and whatever is neither is EVALUATION_ERROR.
    */
   private evaluateRuntime(json: string): Decision {
     // The size limit is the caller's request's (checked before): the parsed addresses appended
     // here add a bounded few dozen bytes, for which `runFailClosed` reserves memory like any other.
     // INVARIANT: set in the constructor whenever this method is called.
-    const ran = this.runFailClosed(this.runtimeEntrypoint!, json, undefined);
+    const ran = this.runFailClosed(this.runtimeEntrypoint!, json, RUNTIME_PLAIN_ALLOW);
     if (!("text" in ran)) return ran;
-    if (ran.value === 1) return { allow: true, reasons: [], notes: [], revision: this.revision };
     const problem = decisionProblem(ran.value);
     if (problem !== undefined) return evaluationError(problem, this.revision);
     return ran.value as Decision;
@@ -512,7 +517,8 @@ export class Authorizer {
   /**
    * Runs `entrypoint` on `json` (no input when undefined) in reserved memory. Returns a decision
    * when the run failed (EVALUATION_ERROR) or answered `plainAllow`, the text of the plain allow
-   * (recognised instead of parsed again: by far the most common answer, always the same text);
+   * (recognised instead of parsed: by far the most common answer, always the same text; for the
+   * runtime entry point the only way to its plain allow);
    * otherwise the single result's value, not yet checked, with the text it came from.
    */
   private runFailClosed(
@@ -532,7 +538,6 @@ export class Authorizer {
     let result: unknown;
     try {
       text = this.run(entrypoint, json);
-      // Stryker disable next-line ConditionalExpression: a fast path; parsing the same text gives the same plain allow
       if (text === plainAllow) return { allow: true, reasons: [], notes: [], revision: this.revision };
       result = JSON.parse(text);
     } catch (error) {

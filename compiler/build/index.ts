@@ -97,8 +97,9 @@ function opaErrors(output: string, workDir: string): Diagnostic[] {
 }
 
 /**
- * Builds the bundle with the real `opa`: writes the emitted sources to a private temporary
- * directory, runs `opa build -t wasm -b` with Gatehouse's capabilities, then packs the result
+ * Builds the bundle with the real `opa`: writes the emitted Rego and manifest (not data.json,
+ * which the WebAssembly does not depend on) to a private temporary directory, runs
+ * `opa build -t wasm -b` with Gatehouse's capabilities, then packs the result
  * deterministically: `.manifest` (with OPA's `wasm` section), `data.json`, the complete Rego
  * sources (OPA's own output keeps only stubs of rules compiled to WebAssembly) and
  * `policy.wasm`; with a signer, `.signatures.json` first, signing all of them. The only stage
@@ -113,6 +114,9 @@ export async function build(
   try {
     const src = join(work, "src");
     for (const [path, content] of emitted.files) {
+      // `opa build -t wasm` compiles the Rego alone: data.json would only be parsed and copied
+      // (most of its time at tier L), and the bundle takes data.json from `emitted` below.
+      if (path === "data.json") continue;
       const target = join(src, path);
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, path === ".manifest" ? canonicalJson(withOpaVersion(emitted, opa.version)) : content);

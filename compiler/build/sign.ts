@@ -1,5 +1,4 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
-import { CompactSign } from "jose";
 import {
   DEFAULT_FILE_HASH_ALGORITHM,
   DEFAULT_KEY_ID,
@@ -122,6 +121,8 @@ export async function signBundle(
     ...(signer.scope === undefined ? {} : { scope: signer.scope }),
   };
   try {
+    // jose is loaded only when a bundle is signed: most builds are not, and it is 46 modules.
+    const { CompactSign } = await import("jose");
     const token = await new CompactSign(new TextEncoder().encode(canonicalJson(payload)))
       .setProtectedHeader({ alg: signer.algorithm, kid: signer.keyId, typ: "JWT" })
       .sign(signer.key);

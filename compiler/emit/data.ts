@@ -1,7 +1,10 @@
 import type { Ir, IrAddressSet, IrPrefixGroup, IrSource } from "../lower/ir.js";
 
 function truthTable(keys: readonly string[]): Record<string, true> {
-  return Object.fromEntries(keys.map((k) => [k, true]));
+  // A null-prototype object filled in a loop: no pair arrays, and `__proto__` is an ordinary key.
+  const table = Object.create(null) as Record<string, true>;
+  for (const k of keys) table[k] = true;
+  return table;
 }
 
 function source(s: IrSource): Record<string, unknown> {
@@ -23,17 +26,34 @@ export interface MaskTable {
 
 function maskTable(groups: readonly IrPrefixGroup[]): MaskTable {
   const t = Object.create(null) as Record<string, number>;
-  for (const g of groups)
+  const lengths = new Set<number>();
+  const store = (prefix: string, mask: number): void => {
+    t[prefix] = (t[prefix] ?? 0) | mask;
+    lengths.add(prefix.length);
+  };
+  for (const g of groups) {
+    // A group's keys are sorted, so keys sharing a prefix are adjacent: their digits' bits are
+    // or-ed here and the table is touched once per prefix (the result is the same in any order).
+    let prefix: string | undefined;
+    let mask = 0;
     for (const key of g.keys) {
       // INVARIANT: lower writes ceil(length/4) digits per key, the last one masked to its top bits.
       const q = Math.max(key.length - 1, 0);
       const bits = g.length - 4 * q;
       const first = g.length === 0 ? 0 : parseInt(key[q]!, 16);
       const span = 1 << (4 - Math.max(bits, 0));
-      const prefix = key.slice(0, q);
-      t[prefix] = (t[prefix] ?? 0) | (((1 << span) - 1) << first);
+      const digits = ((1 << span) - 1) << first;
+      if (prefix !== undefined && prefix.length === q && key.startsWith(prefix)) {
+        mask |= digits;
+        continue;
+      }
+      if (prefix !== undefined) store(prefix, mask);
+      prefix = key.slice(0, q);
+      mask = digits;
     }
-  const q = [...new Set(Object.keys(t).map((k) => k.length))].sort((a, b) => b - a);
+    if (prefix !== undefined) store(prefix, mask);
+  }
+  const q = [...lengths].sort((a, b) => b - a);
   return { q, t };
 }
 

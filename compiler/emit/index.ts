@@ -56,18 +56,39 @@ export function emit(ir: Ir, options: EmitOptions = {}): StageResult<EmittedBund
   const rego = renderRego({ pkg: PACKAGE, version });
   const policy = policyData(ir);
   const lib = libTables();
+  // The revision hashes canonicalJson({ rego, policy, lib }) and data.json is
+  // canonicalJson({ [PACKAGE]: { policy: { ...policy, revision }, lib } }): both are assembled
+  // from the same canonical texts of the members, so the large tables are serialised once.
+  // canonicalObject is the canonical JSON of an object whose members are canonical JSON texts
+  // (concatenated, not joined, so that the large texts are not copied at each level).
+  const canonicalObject = (texts: Readonly<Record<string, string>>): string => {
+    let out = "";
+    for (const k of Object.keys(texts).sort()) out += `${out === "" ? "{" : ","}${JSON.stringify(k)}:${texts[k]}`;
+    return `${out === "" ? "{" : out}}`;
+  };
+  const members = (value: Record<string, unknown>): Record<string, string> =>
+    Object.fromEntries(Object.keys(value).map((k) => [k, canonicalJson(value[k])]));
+  const policyMembers = members(policy);
+  const libJson = canonicalJson(lib);
   const revision = createHash("sha256")
-    .update(canonicalJson({ rego: Object.fromEntries(rego), policy, lib }))
+    .update(
+      canonicalObject({
+        rego: canonicalJson(Object.fromEntries(rego)),
+        policy: canonicalObject(policyMembers),
+        lib: libJson,
+      }),
+    )
     .digest("hex")
     .slice(0, 32);
-  const data = { [PACKAGE]: { policy: { ...policy, revision }, lib } };
+  const policyJson = canonicalObject({ ...policyMembers, revision: canonicalJson(revision) });
+  const data = canonicalObject({ [PACKAGE]: canonicalObject({ policy: policyJson, lib: libJson }) });
   const manifest: Manifest = {
     revision,
     roots: [PACKAGE],
     metadata: { gatehouse: { version, feeds: ir.feeds, sources: ir.sourceFiles } },
   };
   const files = new Map<string, string>(rego);
-  files.set("data.json", canonicalJson(data));
+  files.set("data.json", data);
   files.set(".manifest", canonicalJson(manifest));
   return { value: { files, revision, entrypoints: ENTRYPOINTS, manifest }, diagnostics: [] };
 }

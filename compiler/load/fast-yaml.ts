@@ -122,8 +122,10 @@ function plainEnough(value: unknown, depth: number): boolean {
   if (depth > FAST_MAX_DEPTH) return false;
   if (Array.isArray(value)) return value.every((item) => plainEnough(item, depth + 1));
   if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.length > FAST_MAX_KEY_LENGTH || key === "null" || !plainEnough(item, depth + 1)) return false;
+    // Keys, not entries: no pair array per key on files of hundreds of thousands of mappings.
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (key.length > FAST_MAX_KEY_LENGTH || key === "null" || !plainEnough(record[key], depth + 1)) return false;
     }
   }
   return true;

@@ -32,9 +32,16 @@ export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
 /** The number of trailing zero bits of `value` (its alignment), at most `width`. */
 function alignment(value: bigint, width: number): number {
   if (value === 0n) return width;
+  // Whole 32-bit words of zeros first, then the lowest set bit of the next word (`low & -low`
+  // keeps only that bit, as 32-bit integers), without a bigint shift per bit.
   let bits = 0;
-  while (((value >> BigInt(bits)) & 1n) === 0n) bits++;
-  return bits;
+  let rest = value;
+  while ((rest & 0xffffffffn) === 0n) {
+    rest >>= 32n;
+    bits += 32;
+  }
+  const low = Number(rest & 0xffffffffn);
+  return bits + 31 - Math.clz32(low & -low);
 }
 
 /**
@@ -59,5 +66,9 @@ export function intervalToPrefixes(width: number, interval: Interval): Prefix[] 
 
 /** Merges `intervals` and covers them with the minimal set of prefixes, in address order. */
 export function coverWithPrefixes(family: IpFamily, intervals: readonly Interval[]): Prefix[] {
-  return mergeIntervals(intervals).flatMap((i) => intervalToPrefixes(familyWidth(family), i));
+  const width = familyWidth(family);
+  const out: Prefix[] = [];
+  // A loop rather than flatMap: most intervals give one prefix, and flatMap's per-item arrays cost.
+  for (const interval of mergeIntervals(intervals)) for (const p of intervalToPrefixes(width, interval)) out.push(p);
+  return out;
 }

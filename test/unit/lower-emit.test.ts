@@ -90,6 +90,14 @@ describe("emit", () => {
     expect(c.emitted!.revision).not.toBe(a.emitted!.revision);
   });
 
+  it("keeps data.json inside the manifest's roots (opa build is not given data.json to check it)", async () => {
+    const c = await compileDir(policyDir({ "o.yaml": ORG, "p.yaml": "kind: Profile\nname: P\n" }));
+    const data = JSON.parse(c.emitted!.files.get("data.json")!) as Record<string, unknown>;
+    const manifest = JSON.parse(c.emitted!.files.get(".manifest")!) as { roots: string[] };
+    expect(Object.keys(data)).toEqual(manifest.roots);
+    expect(manifest.roots).toEqual(["gatehouse"]);
+  });
+
   it("writes declarations as lookup tables keyed for direct access", async () => {
     const c = await compileDir(
       policyDir({

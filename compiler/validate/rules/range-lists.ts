@@ -88,9 +88,11 @@ function overlaps(list: NamedList, report: (d: Diagnostic) => void): void {
 }
 
 function coverage(list: NamedList, report: (d: Diagnostic) => void): void {
+  // The last address of each family, computed once per list rather than per range.
+  const last = { 4: (1n << BigInt(familyWidth(4))) - 1n, 6: (1n << BigInt(familyWidth(6))) - 1n };
   for (const r of list.ranges) {
     if (r.fromFeed || r.origin.doc !== list.doc) continue;
-    const full = (1n << BigInt(familyWidth(r.family))) - 1n;
+    const full = last[r.family];
     if (r.first === 0n && r.last === full) {
       report(
         diagnosticAtPointer(
