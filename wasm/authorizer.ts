@@ -1,15 +1,17 @@
 import { Buffer } from "node:buffer";
 import * as opaWasm from "@open-policy-agent/opa-wasm";
-import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "../core/bundle-archive.js";
 import { SIGNATURES_FILE } from "../core/bundle-signing.js";
-import { readBundleBytes, unpackBundle, type BundleManifest, type BundleSource } from "./bundle.js";
+import { readBundleBytes, unpackBundle, type BundleFiles, type BundleManifest, type BundleSource } from "./bundle.js";
 import { decisionProblem, evaluationError, inputInvalid, notAList, type Decision } from "./decision.js";
 import type { DecisionLog } from "./decision-log.js";
 import { BundleError, OptionsError } from "./errors.js";
 import { expandDecision, readExplainTable, type ExplainTable } from "./explain.js";
 import { hostAddresses } from "./host-address.js";
+import { cachedImage, rememberImage, type PolicyImage } from "./load-cache.js";
 import { initialPages, PAGE } from "./memory-import.js";
+import { restoreSnapshot, takeSnapshot, type MemorySnapshot } from "./memory-snapshot.js";
 import {
   certainlyLargerThan,
   nestsDeeperThan,
@@ -67,7 +69,8 @@ export interface AuthorizerOptions {
   /**
    * Load the policy once in a worker thread first (instantiate, setData, the probe decision)
    * and refuse it with LOAD_TIMEOUT unless that finishes within this many milliseconds, so a
-   * module that loops never runs on the calling thread. Off when absent (the module is trusted,
+   * module that loops never runs on the calling thread (which then restores the worker's memory
+   * instead of setting the data again). Off when absent (the module is trusted,
    * see docs/runtime-security.md); ReloadingAuthorizer sets 10 000 unless told otherwise.
    */
   readonly loadTimeoutMs?: number;
@@ -110,19 +113,14 @@ type OpaEval = (
  */
 interface PolicyInternals {
   readonly mem: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  readonly wasmInstance: { readonly exports: { readonly opa_eval?: OpaEval } };
-  readonly dataHeapPtr: number;
-  readonly dataAddr: number;
+  readonly wasmInstance: {
+    readonly exports: { readonly opa_eval?: OpaEval; readonly opa_heap_ptr_set: (ptr: number) => void };
+  };
+  dataHeapPtr: number;
+  dataAddr: number;
   readonly entrypoints: Record<string, number>;
   evaluate(input: unknown, entrypoint: number): unknown;
   setData(data: ArrayBuffer): void;
-}
-
-/** Everything needed to build a fresh instance of the policy synchronously. */
-interface PolicyImage {
-  readonly module: CompiledModule;
-  readonly data: Uint8Array;
-  readonly memory: { readonly initial: number; readonly maximum: number };
 }
 
 function checkInteger(name: string, value: number | undefined, min: number, max: number): void {
@@ -145,19 +143,116 @@ type CompiledModule = object & { readonly __compiledModule?: never };
 /** The SDK's first parameter, which accepts a compiled module. */
 type PolicySource = Parameters<typeof loadPolicy>[0];
 
-/** Compiles a WebAssembly module once, so that later instances skip compilation. */
-function compileModule(bytes: Uint8Array): Promise<CompiledModule> {
+/**
+ * Compiles policy.wasm once per load (compiling runs none of its code), so that the trial load's
+ * worker, this thread's instance and every later one (after a trap) share it.
+ */
+async function compilePolicy(bytes: Uint8Array): Promise<CompiledModule> {
   const wasm = (globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<CompiledModule> } })
     .WebAssembly;
-  return wasm.compile(bytes);
+  try {
+    return await wasm.compile(bytes);
+  } catch (error) {
+    throw new BundleError("WASM_INVALID", `policy.wasm could not be instantiated: ${describe(error)}`, {
+      cause: error,
+    });
+  }
 }
 
-/** Instantiates the policy with its data loaded, synchronously; throws what the SDK throws. */
+/** Instantiates the compiled policy (its start function runs) without data. */
+async function instantiatePolicy(
+  module: CompiledModule,
+  memory: { initial: number; maximum: number },
+): Promise<PolicyInternals> {
+  try {
+    return await loadPolicy(module, memory);
+  } catch (error) {
+    throw new BundleError("WASM_INVALID", `policy.wasm could not be instantiated: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Loads data.json into a fresh instance (parsed by the module itself; the bytes are handed over
+ * as they are, never parsed in JavaScript); throws MEMORY_LIMIT or DATA_INVALID.
+ */
+function setData(policy: PolicyInternals, data: Uint8Array, maxPages: number): void {
+  try {
+    // Stryker disable next-line MethodExpression: readArchive gives each file an ArrayBuffer of its own, so the copy holds the same bytes
+    policy.setData(data.slice().buffer);
+  } catch (error) {
+    const message = describe(error);
+    throw /memory|malloc|grow/i.test(message)
+      ? new BundleError("MEMORY_LIMIT", `data.json does not fit in ${maxPages} memory pages: ${message}`, {
+          cause: error,
+        })
+      : new BundleError("DATA_INVALID", `data.json could not be loaded: ${message}`, { cause: error });
+  }
+}
+
+/** The memory to instantiate with so that `snapshot` fits without growing. */
+function memoryFor(
+  memory: PolicyImage["memory"],
+  snapshot: MemorySnapshot | undefined,
+): { initial: number; maximum: number } {
+  return { initial: Math.max(memory.initial, snapshot?.pages ?? 0), maximum: memory.maximum };
+}
+
+/**
+ * Instantiates the policy with its data loaded (from the image's snapshot when it has one),
+ * synchronously; throws what the SDK throws.
+ */
 function instantiate(image: PolicyImage): PolicyInternals {
-  const policy = loadPolicySync(image.module as PolicySource, { ...image.memory }) as unknown as PolicyInternals;
-  // Stryker disable next-line MethodExpression: readArchive gives each file an ArrayBuffer of its own, so the copy holds the same bytes
-  policy.setData(image.data.slice().buffer);
+  const snapshot = image.snapshot;
+  const policy = loadPolicySync(
+    image.module as PolicySource,
+    memoryFor(image.memory, snapshot),
+  ) as unknown as PolicyInternals;
+  if (snapshot !== undefined) restoreSnapshot(policy, snapshot);
+  else setData(policy, image.data, image.memory.maximum);
   return policy;
+}
+
+/**
+ * An instance of the bundle's policy with its data loaded, and the image it was built from. The
+ * image comes from the load cache when the same bundle is loaded in this thread (load-cache.ts);
+ * otherwise the module is compiled once and its data set once: in the trial load's worker when
+ * `loadTimeoutMs` is set (this thread then restores the worker's memory), else here. Throws
+ * WASM_INVALID, MEMORY_LIMIT, DATA_INVALID or LOAD_TIMEOUT.
+ */
+async function preparePolicy(
+  bundle: BundleFiles,
+  memory: PolicyImage["memory"],
+  loadTimeoutMs: number | undefined,
+): Promise<{ policy: PolicyInternals; image: PolicyImage }> {
+  const { wasm, data } = bundle;
+  // The bundle was unpacked and its signature checked on this load: the cache only skips
+  // compiling the module and parsing data.json again.
+  const cached = cachedImage(bundle.manifest.revision, wasm, data, memory, loadTimeoutMs);
+  const module = cached?.module ?? (await compilePolicy(wasm));
+  let trialMs: number | undefined;
+  let snapshot = cached?.snapshot;
+  // Stryker disable next-line ConditionalExpression: a cached image passed a trial load within the bound already; trying again gives the same memory
+  if (cached === undefined && loadTimeoutMs !== undefined) {
+    const start = performance.now();
+    snapshot = await trialLoad({ module, data, memory, entrypoint: DECISION_ENTRYPOINT }, loadTimeoutMs);
+    trialMs = performance.now() - start;
+  }
+  const policy = await instantiatePolicy(module, memoryFor(memory, snapshot));
+  if (policy.entrypoints[DECISION_ENTRYPOINT] === undefined) {
+    throw new BundleError(
+      "WASM_INVALID",
+      `policy.wasm lacks the entry point \`${DECISION_ENTRYPOINT}\`; is this a Gatehouse bundle?`,
+    );
+  }
+  if (snapshot !== undefined) restoreSnapshot(policy, snapshot);
+  else {
+    setData(policy, data, memory.maximum);
+    // A second load of the same bundle: keep the memory for the loads after it.
+    if (cached !== undefined) snapshot = cached.snapshot = takeSnapshot(policy);
+  }
+  return { policy, image: cached ?? { module, snapshot, memory, wasm, data, trialMs } };
 }
 
 /**
@@ -189,7 +284,7 @@ export class Authorizer {
   private readonly explain: ExplainTable | undefined;
 
   private constructor(
-    loaded: LoadedPolicy,
+    loaded: PolicyInternals,
     private readonly image: PolicyImage,
     readonly manifest: BundleManifest,
     private readonly entrypoint: number,
@@ -241,48 +336,16 @@ export class Authorizer {
         `policy.wasm needs at least ${initial} memory pages, more than the limit of ${maxPages}`,
       );
     }
-    if (options.loadTimeoutMs !== undefined) {
-      const memory = { initial, maximum: maxPages };
-      await trialLoad(
-        { wasm: bundle.wasm, data: bundle.data, memory, entrypoint: DECISION_ENTRYPOINT },
-        options.loadTimeoutMs,
-      );
-    }
-    let module: CompiledModule;
-    let policy: LoadedPolicy;
-    try {
-      module = await compileModule(bundle.wasm);
-      policy = await loadPolicy(module as PolicySource, { initial, maximum: maxPages });
-    } catch (error) {
-      throw new BundleError("WASM_INVALID", `policy.wasm could not be instantiated: ${describe(error)}`, {
-        cause: error,
-      });
-    }
-    const entrypoints = (policy as unknown as PolicyInternals).entrypoints;
+    const memory = { initial, maximum: maxPages };
+    const { policy, image } = await preparePolicy(bundle, memory, options.loadTimeoutMs);
+    const entrypoints = policy.entrypoints;
     const entrypoint = entrypoints[DECISION_ENTRYPOINT];
-    if (entrypoint === undefined) {
-      throw new BundleError(
-        "WASM_INVALID",
-        `policy.wasm lacks the entry point \`${DECISION_ENTRYPOINT}\`; is this a Gatehouse bundle?`,
-      );
-    }
-    try {
-      const data = bundle.data;
-      // Stryker disable next-line MethodExpression: readArchive gives each file an ArrayBuffer of its own, so the copy holds the same bytes
-      policy.setData(data.slice().buffer);
-    } catch (error) {
-      const message = describe(error);
-      throw /memory|malloc|grow/i.test(message)
-        ? new BundleError("MEMORY_LIMIT", `data.json does not fit in ${maxPages} memory pages: ${message}`, {
-            cause: error,
-          })
-        : new BundleError("DATA_INVALID", `data.json could not be loaded: ${message}`, { cause: error });
-    }
+    // INVARIANT: preparePolicy refused a module without it.
     const authorizer = new Authorizer(
       policy,
-      { module, data: bundle.data, memory: { initial, maximum: maxPages } },
+      image,
       bundle.manifest,
-      entrypoint,
+      entrypoint!,
       // Without its explanation table a bundle's runtime entry point (if any) answers whole
       // decisions, from an older Gatehouse: the validating entry point decides then.
       explain === undefined ? undefined : { id: entrypoints[RUNTIME_ENTRYPOINT], explain },
@@ -301,6 +364,7 @@ export class Authorizer {
           : `data.json carries revision \`${probe.revision}\`, but the manifest says \`${bundle.manifest.revision}\``,
       );
     }
+    rememberImage(bundle.manifest.revision, image);
     return authorizer;
   }
 
@@ -393,6 +457,7 @@ export class Authorizer {
       // Stryker disable next-line ConditionalExpression,MethodExpression: by the invariant the addresses parse; without them (or with the object left open) the runtime entry's rules parse `sourceIp` themselves
       if (addresses !== undefined) {
         // The request as the policy reads it (lone surrogates replaced), which messages quote.
+        // Stryker disable next-line ConditionalExpression: a fast path; a validated snapshot is JSON data, so parsing its own serialization gives an equal value
         const seen: unknown = json === serialized ? snapshot : JSON.parse(json);
         return this.evaluateRuntime(`${json.slice(0, -1)},${addresses}}`, seen);
       }

@@ -1,29 +1,37 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { BundleError } from "./errors.js";
+import { snapshotProblem, type MemorySnapshot } from "./memory-snapshot.js";
 
-/** What a trial load needs: the module, the data, the memory bounds and the entry point to probe. */
+/** What a trial load needs: the compiled module, the data, the memory bounds and the entry point to probe. */
 export interface TrialInput {
-  readonly wasm: Uint8Array;
+  /** The compiled WebAssembly.Module, shared with the worker (compiled once, in the caller). */
+  readonly module: object;
   readonly data: Uint8Array;
   readonly memory: { readonly initial: number; readonly maximum: number };
   readonly entrypoint: string;
 }
 
 // The trial runs as plain CommonJS in the worker (no build step, the same from sources and from
-// dist): it loads the policy with opa-wasm, sets the data and makes one decision on `{}`, then
-// says "done" whatever the outcome; errors are left for the real load to report with their codes.
+// dist): it instantiates the compiled module with opa-wasm, sets the data, copies the memory
+// right after setData (the snapshot the caller then restores instead of setting the data
+// again), makes one decision on `{}`, and answers with the snapshot, or with nothing when
+// anything failed: errors are left for the caller's own load to report with their codes.
 const TRIAL = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { loadPolicy } = require(workerData.opaWasm);
 (async () => {
+  let snapshot;
   try {
-    const { wasm, data, memory, entrypoint } = workerData.input;
-    const policy = await loadPolicy(wasm, memory);
+    const { module, data, memory, entrypoint } = workerData.input;
+    const policy = await loadPolicy(module, memory);
     policy.setData(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    const bytes = new Uint8Array(policy.mem.buffer, 0, policy.dataHeapPtr).slice();
+    const taken = { bytes, pages: policy.mem.buffer.byteLength / 65536, dataAddr: policy.dataAddr, dataHeapPtr: policy.dataHeapPtr };
     policy.evaluate({}, entrypoint);
+    snapshot = taken;
   } catch {}
-  parentPort.postMessage("done");
+  parentPort.postMessage({ snapshot }, snapshot ? [snapshot.bytes.buffer] : []);
 })();
 `;
 
@@ -31,22 +39,23 @@ const opaWasm = createRequire(import.meta.url).resolve("@open-policy-agent/opa-w
 
 /**
  * Loads the policy once in a worker thread — instantiate (its start function included), set
- * its data, one decision — and resolves when that finishes within `timeoutMs`. A module that
+ * its data, one decision — and resolves when that finishes within `timeoutMs`, with the memory
+ * the worker had right after setData (undefined when the worker's load failed). A module that
  * loops there is stopped (the worker is terminated) and refused with LOAD_TIMEOUT, so the
- * calling thread never runs it. Failures other than time are not judged here: the real load
- * that follows reports them with their own codes.
+ * calling thread never runs it. Failures other than time are not judged here: the caller's own
+ * load, which sets the data itself when there is no snapshot, reports them with their codes.
  */
-export function trialLoad(input: TrialInput, timeoutMs: number): Promise<void> {
+export function trialLoad(input: TrialInput, timeoutMs: number): Promise<MemorySnapshot | undefined> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(TRIAL, { eval: true, workerData: { opaWasm, input } });
     let settled = false;
-    const settle = (error?: BundleError): void => {
+    const settle = (error?: BundleError, snapshot?: MemorySnapshot): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       void worker.terminate();
       if (error) reject(error);
-      else resolve();
+      else resolve(snapshot);
     };
     const timer = setTimeout(
       () =>
@@ -58,7 +67,13 @@ export function trialLoad(input: TrialInput, timeoutMs: number): Promise<void> {
         ),
       timeoutMs,
     );
-    worker.once("message", () => settle());
+    worker.once("message", (message: { snapshot?: unknown }) => {
+      const snapshot = message.snapshot;
+      settle(
+        undefined,
+        snapshotProblem(snapshot, input.memory.maximum) === undefined ? (snapshot as MemorySnapshot) : undefined,
+      );
+    });
     worker.once("error", (error) =>
       settle(new BundleError("WASM_INVALID", `the policy's trial load failed: ${error.message}`, { cause: error })),
     );

@@ -16,6 +16,7 @@ export function compileRows(tiers: readonly TierResult[]): string[][] {
       ms(median(t.compile.warmMs)),
       ms(median(t.compile.coldMs)),
       `${ms(l.totalMs)} (${[l.readMs, l.unpackMs, l.verifyMs, l.instantiateMs, l.setDataMs].map((v) => v.toFixed(1)).join(" / ")})`,
+      l.warmMs === undefined ? "—" : ms(l.warmMs),
       `${mib(t.memory.wasmMemoryBytes)} (${(t.memory.wasmMemoryBytes / t.memory.dataJsonBytes).toFixed(1)}× data.json)`,
       isSkipped(t.memory.process)
         ? t.memory.process.skipped

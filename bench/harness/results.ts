@@ -18,8 +18,17 @@ export interface Skipped {
 /** Load time of a bundle, split into its steps (medians of several loads, ms). */
 export interface LoadTimes {
   readonly loads: number;
-  /** `Authorizer.load(path)`: everything below plus the probe decision. */
+  /**
+   * `Authorizer.load(path)`, cold: the first load of the bundle in the process (the in-process
+   * load cache cleared first): everything below plus the probe decision.
+   */
   readonly totalMs: number;
+  /**
+   * `Authorizer.load(path)` of the same revision a third time while the earlier ones are loaded:
+   * the load cache's compiled module and memory snapshot (verification included); absent in
+   * results that predate it.
+   */
+  readonly warmMs?: number;
   readonly readMs: number;
   readonly unpackMs: number;
   readonly verifyMs: number;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readArchive, writeArchive } from "../../core/bundle-archive.js";
 import { EXPLAIN_FILE } from "../../wasm/explain.js";
+import { hostAddressHex } from "../../wasm/host-address.js";
 import { Authorizer, type Decision } from "../../wasm/index.js";
 import { QUICKSTART_REQUESTS } from "../helpers/bundles.js";
 import { runOpa } from "../helpers/opa.js";
@@ -76,9 +77,21 @@ const ANSWERS: Record<string, unknown> = {
   siteQuoted: compact(["SITE_QUOTED"]),
 };
 
+const ORIGIN_IP = "2001:db8::9";
+
+/**
+ * The runtime entry point's plain allow for profile `addressed` when, and only when, the host
+ * appended both parsed addresses of the request (`sourceIp` of VALID, ORIGIN_IP) to its input.
+ */
+function addressedRule(): string {
+  const addr = JSON.stringify(hostAddressHex((VALID as unknown as { sourceIp: string }).sourceIp));
+  const origin = JSON.stringify(hostAddressHex(ORIGIN_IP));
+  return `decision := 1 if {\n\tinput.user.profile == "addressed"\n\tinput["$addr"] == ${addr}\n\tinput["$origin"] == ${origin}\n}\n`;
+}
+
 /**
  * A bundle whose decision entry point answers INPUT_INVALID to all, whose runtime entry point
- * answers ANSWERS, and whose explanation table is `table` (none when null; a string is its text).
+ * answers ANSWERS (and addressedRule), and whose explanation table is `table` (none when null; a string is its text).
  */
 async function stubBundle(withRuntime: boolean, table: unknown = TABLE): Promise<Uint8Array> {
   const dir = tempDir("gatehouse-stub-");
@@ -90,7 +103,7 @@ async function stubBundle(withRuntime: boolean, table: unknown = TABLE): Promise
   };
   const files: Record<string, string> = {
     "decision.rego": `package gatehouse\n\ndecision := ${JSON.stringify(invalid)}\n`,
-    "runtime.rego": `package gatehouse.runtime\n\nanswers := ${JSON.stringify(ANSWERS)}\n\ndecision := answers[input.user.profile]\n`,
+    "runtime.rego": `package gatehouse.runtime\n\nanswers := ${JSON.stringify(ANSWERS)}\n\ndecision := answers[input.user.profile]\n\n${addressedRule()}`,
     ".manifest": JSON.stringify({ revision: REVISION, roots: ["gatehouse"] }),
   };
   if (!withRuntime) delete files["runtime.rego"];
@@ -145,6 +158,11 @@ describe("the runtime entry point", () => {
         revision: REVISION,
       }),
     );
+  });
+
+  it("is given the request with its parsed addresses appended", () => {
+    const request = { ...(asProfile("addressed") as object), session: { originIp: ORIGIN_IP } };
+    expect(authorizer.decide(request)).toEqual({ allow: true, reasons: [], notes: [], revision: REVISION });
   });
 
   const error = (message: string): Decision => ({

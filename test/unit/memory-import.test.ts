@@ -88,10 +88,12 @@ describe("importedMemoryMinimum reads the memory import's minimum from the binar
 });
 
 describe("initialPages", () => {
-  it("is three times data.json, at least 8 pages, within the maximum", () => {
+  it("is 9.6 times data.json, at least 8 pages, within the maximum", () => {
     const wasm = moduleImporting(2);
     expect(initialPages(wasm, 0, 100)).toBe(8);
-    expect(initialPages(wasm, 10 * 65536, 100)).toBe(30);
+    expect(initialPages(wasm, 65536, 100)).toBe(10);
+    expect(initialPages(wasm, 10 * 65536, 1000)).toBe(96);
+    expect(initialPages(wasm, 10 * 65536 + 1, 1000)).toBe(97);
     expect(initialPages(wasm, 1000 * 65536, 100)).toBe(100);
   });
 
