@@ -16,6 +16,7 @@ import { DECISION_ENTRYPOINT, RUNTIME_ENTRYPOINT } from "../wasm/authorizer.js";
 import { Authorizer } from "../wasm/index.js";
 import { compileTier } from "./harness/compile-tier.js";
 import { buildFloorBundle } from "./harness/floor.js";
+import type { AuthorizerInternals as Internals } from "./harness/internals.js";
 import { Random } from "./harness/random.js";
 import { buildStream, type StreamRequest } from "./harness/stream.js";
 import { TIERS } from "./harness/tiers.js";
@@ -25,13 +26,6 @@ const { values } = parseArgs({
 });
 const decisions = Number(values.decisions);
 const rounds = Number(values.rounds);
-
-/** The Authorizer's private steps this bench reaches into (names as in wasm/authorizer.ts). */
-interface Internals {
-  run(entrypoint: number, json: string): string;
-  reserve(json: string): void;
-  readonly policy: { readonly entrypoints: Record<string, number> };
-}
 
 const opa = findOpa();
 if (!isOpaBinary(opa)) throw new Error(opa.message);

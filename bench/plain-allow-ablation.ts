@@ -12,17 +12,11 @@ import { hostAddresses } from "../wasm/host-address.js";
 import { Authorizer } from "../wasm/index.js";
 import { compileTier } from "./harness/compile-tier.js";
 import { buildFloorBundle } from "./harness/floor.js";
+import type { AuthorizerInternals as Internals } from "./harness/internals.js";
 import { measureInterleaved } from "./harness/measure.js";
 import { Random } from "./harness/random.js";
 import { buildStream } from "./harness/stream.js";
 import { TIERS } from "./harness/tiers.js";
-
-/** The Authorizer's private steps this bench reaches into (names as in wasm/authorizer.ts). */
-interface Internals {
-  run(entrypoint: number, json: string): string;
-  reserve(json: string): void;
-  readonly policy: { readonly entrypoints: Record<string, number> };
-}
 
 const opa = findOpa();
 if (!isOpaBinary(opa)) throw new Error(opa.message);

@@ -77,6 +77,15 @@ function run(args: readonly string[]): string {
   return r.stdout;
 }
 
+/** Expressions `opa eval --profile` counts for `query` over the bundle's policy, given `more` arguments (`-i`, `-d`). */
+function evaluatedExpressions(more: readonly string[], query: string): number {
+  const args = ["eval", "--format", "json", "--profile", "--profile-limit", "100000", "-d", "policy"];
+  const profiled = JSON.parse(run([...args, ...more, query])) as {
+    profile: ReadonlyArray<{ readonly num_eval: number }>;
+  };
+  return profiled.profile.reduce((sum, p) => sum + p.num_eval, 0);
+}
+
 interface GoBench {
   readonly N: number;
   readonly T: number;
@@ -96,22 +105,7 @@ for (const [name, request] of representative(stream)) {
   const bench = JSON.parse(
     run(["bench", "--format", "json", "--benchmem", "-d", "policy", "-i", file, "data.gatehouse.decision"]),
   ) as GoBench;
-  const profiled = JSON.parse(
-    run([
-      "eval",
-      "--format",
-      "json",
-      "--profile",
-      "--profile-limit",
-      "100000",
-      "-d",
-      "policy",
-      "-i",
-      file,
-      "data.gatehouse.decision",
-    ]),
-  ) as { profile: ReadonlyArray<{ readonly num_eval: number }> };
-  const exprs = profiled.profile.reduce((sum, p) => sum + p.num_eval, 0);
+  const exprs = evaluatedExpressions(["-i", file], "data.gatehouse.decision");
   rows.push(
     `| ${name} | ${(bench.T / bench.N / 1000).toFixed(1)} | ${(bench.MemAllocs / bench.N).toFixed(0)} | ${exprs} |`,
   );
@@ -124,22 +118,7 @@ const loop = "count([d | some x in data.gatehouse_bench.inputs; d := data.gateho
 const loopBench = JSON.parse(
   run(["bench", "--format", "json", "--benchmem", "-d", "policy", "-d", "inputs.json", loop]),
 ) as GoBench;
-const loopProfile = JSON.parse(
-  run([
-    "eval",
-    "--format",
-    "json",
-    "--profile",
-    "--profile-limit",
-    "100000",
-    "-d",
-    "policy",
-    "-d",
-    "inputs.json",
-    loop,
-  ]),
-) as { profile: ReadonlyArray<{ readonly num_eval: number }> };
-const loopExprs = loopProfile.profile.reduce((sum, p) => sum + p.num_eval, 0);
+const loopExprs = evaluatedExpressions(["-d", "inputs.json"], loop);
 rows.push(
   `| mean of the first ${mix.length} stream requests (one query, \`with input as\`) | ${(loopBench.T / loopBench.N / mix.length / 1000).toFixed(1)} | ${(loopBench.MemAllocs / loopBench.N / mix.length).toFixed(0)} | ${(loopExprs / mix.length).toFixed(0)} |`,
 );
