@@ -13,7 +13,8 @@ import { compareText } from "../compiler/diagnostics/diagnostic.js";
 import { review } from "../compiler/review/index.js";
 import type { PolicySet } from "../compiler/validate/model.js";
 import { Authorizer } from "../wasm/authorizer.js";
-import { unpackBundle } from "../wasm/bundle.js";
+import { unpackBundle, type BundleFiles } from "../wasm/bundle.js";
+import { EXPLAIN_FILE } from "../wasm/explain.js";
 import { computeCoverage } from "./coverage.js";
 import { diffView, type ReportDiff } from "./diff.js";
 import { findingsView } from "./findings.js";
@@ -86,6 +87,18 @@ function opaWasmBrowser(): Uint8Array {
 }
 
 /**
+ * The data the page's policy decides with, as OPA sees the bundle: `data.json` with the
+ * explanation table at `data.gatehouse.explain` (its own file in the bundle), which the page's
+ * decisions read for their messages and the sources they link to.
+ */
+function pageData(files: BundleFiles): string {
+  const data = JSON.parse(Buffer.from(files.data).toString("utf8")) as { gatehouse: Record<string, unknown> };
+  const explain = files.files.get(EXPLAIN_FILE);
+  if (explain !== undefined) data.gatehouse.explain = JSON.parse(Buffer.from(explain).toString("utf8")) as unknown;
+  return canonicalJson(data);
+}
+
+/**
  * Builds the site: decides the matrix with the real runtime on `input.bundle`, computes coverage
  * and findings, and renders every file. The same input gives the same bytes; files are in path order.
  */
@@ -135,7 +148,7 @@ export async function buildReport(input: ReportInput): Promise<SiteFile[]> {
         globalScript("GATEHOUSE_POLICY", {
           revision: files.manifest.revision,
           wasm: Buffer.from(files.wasm).toString("base64"),
-          data: Buffer.from(files.data).toString("base64"),
+          data: Buffer.from(pageData(files)).toString("base64"),
         }),
       ),
     },

@@ -1,5 +1,6 @@
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { describe, expect, it } from "vitest";
 import { classify, type ImpactRow } from "../../impact/classify.js";
 import { diffVersions } from "../../impact/decide.js";
@@ -17,6 +18,7 @@ import {
 } from "../../report/index.js";
 import { sharePercent } from "../../report/coverage.js";
 import { Authorizer } from "../../wasm/index.js";
+import { QUICKSTART_REQUESTS } from "../helpers/bundles.js";
 import { gatehouse } from "../helpers/cli.js";
 import { opa } from "../helpers/opa.js";
 import { buildDir, ORG, policyDir, tempDir } from "../helpers/policy.js";
@@ -184,6 +186,24 @@ describe("gatehouse report", () => {
     const full = await page(gained(DIFF_ROW_LIMIT));
     expect(rowsOf(full)).toBe(DIFF_ROW_LIMIT);
     expect(full).not.toContain("diff-more");
+  });
+
+  it("gives the page the policy and data that decide as the runtime does, messages and sources included", async () => {
+    const files = await reportFilesOf(QUICKSTART);
+    const script = new TextDecoder().decode(files.find((f) => f.path === "data/policy.js")!.bytes);
+    const page = JSON.parse(/^window\.GATEHOUSE_POLICY = (.*);\n$/s.exec(script)![1]!) as {
+      wasm: string;
+      data: string;
+    };
+    const policy = await loadPolicy(Buffer.from(page.wasm, "base64"));
+    policy.setData(JSON.parse(Buffer.from(page.data, "base64").toString("utf8")) as object);
+    const { decide } = await reportOf(QUICKSTART);
+    const sourced = QUICKSTART_REQUESTS.filter((r) => decide(r).reasons.some((reason) => reason.source !== null));
+    expect(sourced.length).toBeGreaterThan(0);
+    for (const request of QUICKSTART_REQUESTS) {
+      const [answer] = policy.evaluate(request, "gatehouse/decision") as Array<{ result: unknown }>;
+      expect(answer!.result).toEqual(decide(request));
+    }
   });
 
   it("escapes every name an admin wrote, in the HTML and in the page's data", async () => {
